@@ -1,0 +1,10 @@
+'use strict';
+
+const { seed } = require('./seed');
+
+module.exports = {
+  register() {},
+  async bootstrap({ strapi }) {
+    if (process.env.SEED !== 'false') await seed(strapi);
+  },
+};

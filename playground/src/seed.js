@@ -1,0 +1,19 @@
+'use strict';
+
+const DEMO_USER = { username: 'demo', email: 'demo@example.com', password: 'Demo-Passw0rd!' };
+const DEMO_ADMIN = { firstname: 'Demo', lastname: 'Admin', email: 'admin@example.com', password: 'Admin-Passw0rd!' };
+
+/** Creates the demo user and the first admin when they are missing. Idempotent. */
+async function seed(strapi) {
+  const users = strapi.db.query('plugin::users-permissions.user');
+  if (!(await users.findOne({ where: { email: DEMO_USER.email } }))) {
+    const role = await strapi.db.query('plugin::users-permissions.role').findOne({ where: { type: 'authenticated' } });
+    await strapi.plugin('users-permissions').service('user').add({ ...DEMO_USER, provider: 'local', confirmed: true, blocked: false, role: role.id });
+  }
+  if (!(await strapi.admin.services.user.exists())) {
+    const superAdmin = await strapi.admin.services.role.getSuperAdmin();
+    await strapi.admin.services.user.create({ ...DEMO_ADMIN, registrationToken: null, isActive: true, roles: superAdmin ? [superAdmin.id] : [] });
+  }
+}
+
+module.exports = { seed, DEMO_USER, DEMO_ADMIN };

@@ -1,0 +1,48 @@
+/**
+ * Wraps the users-permissions auth controllers that hand out a JWT so that they hand out a
+ * short-lived access token and a new session instead. Done in register(): routes bind to the
+ * controller's methods during Strapi's bootstrap, so a later swap would be invisible to REST.
+ * The wrapped controller runs first, untouched: its checks (password, blocked, confirmed) decide,
+ * and when it throws, no session exists.
+ */
+import type { Core } from '@strapi/strapi';
+import type { Context } from 'koa';
+import { deliverTokens, requestMeta } from '../http';
+import type { RevokeReason, SessionsService } from '../services/sessions';
+
+type Action = (ctx: Context, ...rest: unknown[]) => unknown;
+
+/** Actions that answer `{ jwt, user }`, and which sessions of that user die first. */
+const ISSUING_ACTIONS: Record<string, RevokeReason | null> = {
+  callback: null, // POST /auth/local, GET /auth/:provider/callback, GraphQL login
+  register: null,
+  emailConfirmation: null, // only answers with a JWT when called with returnUser
+  resetPassword: 'password-change',
+  changePassword: 'password-change',
+};
+
+interface AuthBody {
+  jwt?: unknown;
+  user?: { id?: number };
+}
+
+export function wrapUsersPermissionsAuth(strapi: Core.Strapi): void {
+  const controller = strapi.plugin('users-permissions').controller('auth') as Record<string, Action>;
+  const sessions = (): SessionsService => strapi.plugin('refresh-token').service('sessions');
+
+  for (const [action, revokeReason] of Object.entries(ISSUING_ACTIONS)) {
+    const original = controller[action];
+    if (typeof original !== 'function') continue;
+    controller[action] = async function issueSession(this: unknown, ctx: Context, ...rest: unknown[]) {
+      const result = await original.call(this, ctx, ...rest);
+      const body = ctx.body as AuthBody | undefined;
+      const userId = body?.user?.id;
+      if (typeof body?.jwt !== 'string' || typeof userId !== 'number') return result;
+      const meta = requestMeta(ctx);
+      if (revokeReason) await sessions().revokeUserSessions(userId, revokeReason, meta);
+      const tokens = await sessions().create(userId, meta);
+      deliverTokens(ctx, strapi, tokens, body as Record<string, unknown>);
+      return result;
+    };
+  }
+}

@@ -1,0 +1,156 @@
+import { yup } from '@strapi/utils';
+import { parseDuration, type Duration } from './duration';
+
+export type Delivery = 'cookie' | 'body' | 'both';
+
+export interface CookieConfig {
+  name: string;
+  path: string;
+  sameSite: 'strict' | 'lax' | 'none';
+  secure: boolean | 'auto';
+  domain?: string;
+}
+
+export interface PluginConfig {
+  accessTokenLifespan: Duration;
+  refreshTokenIdleLifespan: Duration;
+  refreshTokenMaxLifespan: Duration;
+  reuseGracePeriod: Duration;
+  delivery: Delivery;
+  cookie: CookieConfig;
+  strict: boolean;
+  strictCacheTtl: Duration;
+  rateLimit: { enabled: boolean; interval: Duration; max: number };
+  cleanup: { enabled: boolean; cron: string; retainRevokedFor: Duration; batchSize: number };
+}
+
+export const defaultConfig: PluginConfig = {
+  accessTokenLifespan: '15m',
+  refreshTokenIdleLifespan: '7d',
+  refreshTokenMaxLifespan: '30d',
+  reuseGracePeriod: '10s',
+  delivery: 'cookie',
+  cookie: {
+    name: 'strapi_refresh_token',
+    path: '/api/token',
+    sameSite: 'lax',
+    secure: 'auto',
+    domain: undefined,
+  },
+  strict: false,
+  strictCacheTtl: '1s',
+  rateLimit: { enabled: true, interval: '1m', max: 30 },
+  cleanup: { enabled: true, cron: '0 * * * *', retainRevokedFor: '1d', batchSize: 1000 },
+};
+
+const duration = (key: string) =>
+  yup
+    .mixed()
+    .test('duration', `${key} must be a positive number of seconds or a string like '15m' (units: s, m, h, d)`, (value) =>
+      parseDuration(value) !== null
+    );
+
+/** The four lifespans, in seconds, and the rules between them: shared by start-up and the admin API. */
+export interface Lifespans {
+  accessTokenLifespan: number;
+  refreshTokenIdleLifespan: number;
+  refreshTokenMaxLifespan: number;
+  reuseGracePeriod: number;
+}
+
+export const LIFESPAN_KEYS = ['accessTokenLifespan', 'refreshTokenIdleLifespan', 'refreshTokenMaxLifespan', 'reuseGracePeriod'] as const;
+
+/** Bounds that keep a typo from locking everyone out or minting decade-long sessions. */
+export const LIFESPAN_BOUNDS: Record<keyof Lifespans, [number, number]> = {
+  accessTokenLifespan: [1, 86400],
+  refreshTokenIdleLifespan: [60, 365 * 86400],
+  refreshTokenMaxLifespan: [60, 365 * 86400],
+  reuseGracePeriod: [0, 300],
+};
+
+/** Every broken rule as [key, message]; empty when the lifespans are consistent. */
+export function lifespanErrors(l: Lifespans): Array<[keyof Lifespans, string]> {
+  const errors: Array<[keyof Lifespans, string]> = [];
+  for (const key of LIFESPAN_KEYS) {
+    const [min, max] = LIFESPAN_BOUNDS[key];
+    if (!Number.isInteger(l[key]) || l[key] < min || l[key] > max) {
+      errors.push([key, `${key} must be between ${min} and ${max} seconds`]);
+    }
+  }
+  if (l.accessTokenLifespan >= l.refreshTokenIdleLifespan) {
+    errors.push(['accessTokenLifespan', 'accessTokenLifespan must be shorter than refreshTokenIdleLifespan']);
+  }
+  if (l.refreshTokenIdleLifespan > l.refreshTokenMaxLifespan) {
+    errors.push(['refreshTokenIdleLifespan', 'refreshTokenIdleLifespan must not be longer than refreshTokenMaxLifespan']);
+  }
+  return errors;
+}
+
+const schema = yup
+  .object({
+    accessTokenLifespan: duration('accessTokenLifespan'),
+    refreshTokenIdleLifespan: duration('refreshTokenIdleLifespan'),
+    refreshTokenMaxLifespan: duration('refreshTokenMaxLifespan'),
+    reuseGracePeriod: yup
+      .mixed()
+      .test('duration', "reuseGracePeriod must be 0 or a duration like '10s'", (v) => v === 0 || v === '0' || parseDuration(v) !== null),
+    delivery: yup.mixed().oneOf(['cookie', 'body', 'both'], "delivery must be one of 'cookie', 'body', 'both'"),
+    cookie: yup
+      .object({
+        name: yup.string().strict().matches(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'cookie.name must be a valid cookie name').required('cookie.name is required'),
+        path: yup.string().strict().matches(/^\//, "cookie.path must start with '/'").required('cookie.path is required'),
+        sameSite: yup.mixed().oneOf(['strict', 'lax', 'none'], "cookie.sameSite must be one of 'strict', 'lax', 'none'"),
+        secure: yup.mixed().oneOf([true, false, 'auto'], "cookie.secure must be true, false or 'auto'"),
+        domain: yup.string().strict().nullable().notRequired(),
+      })
+      .noUnknown(true, 'cookie has an unknown key: ${unknown}'),
+    strict: yup.boolean().strict().typeError('strict must be a boolean'),
+    strictCacheTtl: yup.mixed().test('duration', "strictCacheTtl must be 0 or a duration like '1s'", (v) => v === 0 || parseDuration(v) !== null),
+    rateLimit: yup.object({
+      enabled: yup.boolean().strict().typeError('rateLimit.enabled must be a boolean'),
+      interval: duration('rateLimit.interval'),
+      max: yup.number().strict().integer('rateLimit.max must be an integer').min(1, 'rateLimit.max must be at least 1').typeError('rateLimit.max must be a number'),
+    }),
+    cleanup: yup.object({
+      enabled: yup.boolean().strict().typeError('cleanup.enabled must be a boolean'),
+      cron: yup.string().strict().typeError('cleanup.cron must be a cron string'),
+      retainRevokedFor: yup.mixed().test('duration', "cleanup.retainRevokedFor must be 0 or a duration like '1d'", (v) => v === 0 || parseDuration(v) !== null),
+      batchSize: yup.number().strict().integer().min(1, 'cleanup.batchSize must be at least 1').typeError('cleanup.batchSize must be a number'),
+    }),
+  })
+  .noUnknown(true, 'unknown config key: ${unknown}');
+
+/** Seconds of a validated duration where 0 is allowed (grace period, retention, cache TTL). */
+export const secondsOrZero = (value: Duration): number => (value === 0 || value === '0' ? 0 : (parseDuration(value) as number));
+
+export function lifespansOf(config: Pick<PluginConfig, keyof Lifespans>): Lifespans {
+  return {
+    accessTokenLifespan: parseDuration(config.accessTokenLifespan) as number,
+    refreshTokenIdleLifespan: parseDuration(config.refreshTokenIdleLifespan) as number,
+    refreshTokenMaxLifespan: parseDuration(config.refreshTokenMaxLifespan) as number,
+    reuseGracePeriod: secondsOrZero(config.reuseGracePeriod),
+  };
+}
+
+/**
+ * Strapi calls this synchronously with the merged config and prefixes the message with the
+ * plugin name; one message naming the key and the rule.
+ */
+export function validateConfig(config: unknown): void {
+  try {
+    schema.validateSync(config, { abortEarly: true, strict: true });
+  } catch (error) {
+    throw new Error(`invalid config: ${(error as Error).message}`);
+  }
+  const c = config as PluginConfig;
+  const [first] = lifespanErrors(lifespansOf(c));
+  if (first) throw new Error(`invalid config: ${first[1]}`);
+  if (c.cookie.sameSite === 'none' && c.cookie.secure === false) {
+    throw new Error("invalid config: cookie.sameSite 'none' requires cookie.secure true or 'auto' (browsers drop SameSite=None cookies that are not Secure)");
+  }
+}
+
+export default {
+  default: defaultConfig,
+  validator: validateConfig,
+};

@@ -1,0 +1,3 @@
+import schema from './session/schema';
+
+export default { session: { schema } };

@@ -1,0 +1,39 @@
+/**
+ * One row per login session. Times are epoch milliseconds (bigint) so every database compares
+ * them the same way. Only hashes of refresh-token secrets are kept; `documentId` is the session id
+ * that appears in tokens, in the access JWT's `sid` claim and in the sessions API.
+ */
+export default {
+  kind: 'collectionType',
+  collectionName: 'refresh_token_sessions',
+  info: {
+    singularName: 'session',
+    pluralName: 'sessions',
+    displayName: 'Refresh-token session',
+    description: 'A login session of a users-permissions user',
+  },
+  options: { draftAndPublish: false },
+  pluginOptions: {
+    'content-manager': { visible: false },
+    'content-type-builder': { visible: false },
+  },
+  attributes: {
+    userId: { type: 'integer', required: true },
+    tokenHash: { type: 'string', required: true, private: true },
+    previousTokenHash: { type: 'string', private: true },
+    generation: { type: 'integer', required: true, default: 0 },
+    rotatedAt: { type: 'biginteger' },
+    lastUsedAt: { type: 'biginteger', required: true },
+    expiresAt: { type: 'biginteger', required: true },
+    absoluteExpiresAt: { type: 'biginteger', required: true },
+    revokedAt: { type: 'biginteger' },
+    revokedReason: { type: 'string' },
+    userAgent: { type: 'string' },
+    ip: { type: 'string' },
+  },
+  indexes: [
+    { name: 'refresh_token_sessions_user_idx', columns: ['user_id', 'revoked_at'] },
+    { name: 'refresh_token_sessions_expires_idx', columns: ['expires_at'] },
+    { name: 'refresh_token_sessions_revoked_idx', columns: ['revoked_at'] },
+  ],
+};

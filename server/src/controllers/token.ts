@@ -1,0 +1,54 @@
+import type { Core } from '@strapi/strapi';
+import { errors } from '@strapi/utils';
+import type { Context } from 'koa';
+import { assertCsrfSafe, clearRefreshCookie, deliverTokens, readRefreshToken, refuseRefresh, requestMeta, requireAccessUser } from '../http';
+import type { SessionsService } from '../services/sessions';
+
+/** POST /api/token/* and the end-user sessions API. Thin: read, check, call the service, reply. */
+const token = ({ strapi }: { strapi: Core.Strapi }) => {
+  const sessions = (): SessionsService => strapi.plugin('refresh-token').service('sessions');
+
+  return {
+    async refresh(ctx: Context) {
+      const presented = readRefreshToken(ctx, strapi);
+      assertCsrfSafe(ctx, presented);
+      const result = await sessions().rotate(presented.token, requestMeta(ctx));
+      if (!result.ok) refuseRefresh(ctx, strapi);
+      deliverTokens(ctx, strapi, result);
+    },
+
+    async logout(ctx: Context) {
+      const presented = readRefreshToken(ctx, strapi);
+      assertCsrfSafe(ctx, presented);
+      await sessions().revokeByToken(presented.token, requestMeta(ctx));
+      clearRefreshCookie(ctx, strapi);
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = { ok: true };
+    },
+
+    async logoutAll(ctx: Context) {
+      const user = await requireAccessUser(ctx, strapi);
+      const revoked = await sessions().revokeUserSessions(user.id, 'logout-all', requestMeta(ctx));
+      clearRefreshCookie(ctx, strapi);
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = { ok: true, revoked };
+    },
+
+    async listSessions(ctx: Context) {
+      const user = await requireAccessUser(ctx, strapi);
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = { data: await sessions().listForUser(user.id, user.sid) };
+    },
+
+    async revokeSession(ctx: Context) {
+      const user = await requireAccessUser(ctx, strapi);
+      const { id } = ctx.params as { id: string };
+      if (!(await sessions().revokeSession(id, user.id, 'logout', requestMeta(ctx)))) {
+        throw new errors.NotFoundError('Session not found');
+      }
+      ctx.body = { ok: true };
+    },
+  };
+};
+
+export default token;

@@ -1,0 +1,97 @@
+/**
+ * HTTP plumbing shared by the controllers and the users-permissions wrappers: where the refresh
+ * token travels (cookie and/or body), the CSRF rule, and how errors look.
+ */
+import type { Core } from '@strapi/strapi';
+import { errors } from '@strapi/utils';
+import type { Context } from 'koa';
+import type { PluginConfig } from './config';
+import { cookieMaxAge, cookieSettings } from './cookie';
+import type { IssuedTokens, RequestMeta } from './services/sessions';
+
+const config = (strapi: Core.Strapi) => strapi.config.get('plugin::refresh-token') as PluginConfig;
+const usesCookie = (c: PluginConfig) => c.delivery === 'cookie' || c.delivery === 'both';
+const usesBody = (c: PluginConfig) => c.delivery === 'body' || c.delivery === 'both';
+
+export const requestMeta = (ctx: Context): RequestMeta => ({ ip: ctx.request.ip, userAgent: ctx.get('user-agent') || undefined });
+
+export interface PresentedToken {
+  token: string;
+  fromCookie: boolean;
+}
+
+/**
+ * The refresh token from the JSON body (`refreshToken`) or, failing that, the signed cookie.
+ * 400 when there is none or it is not a non-empty string; 401 when the cookie's signature fails.
+ */
+export function readRefreshToken(ctx: Context, strapi: Core.Strapi): PresentedToken {
+  const body = ctx.request.body as unknown;
+  if (body !== null && typeof body === 'object' && !Array.isArray(body) && 'refreshToken' in body) {
+    const token = (body as { refreshToken: unknown }).refreshToken;
+    if (typeof token !== 'string' || token.length === 0) {
+      throw new errors.ValidationError('refreshToken must be a non-empty string');
+    }
+    return { token, fromCookie: false };
+  }
+  const { name } = cookieSettings(config(strapi).cookie);
+  const raw = ctx.cookies.get(name);
+  if (!raw) throw new errors.ValidationError('Missing refresh token');
+  const verified = ctx.cookies.get(name, { signed: true });
+  if (verified !== raw) {
+    clearRefreshCookie(ctx, strapi);
+    throw new errors.UnauthorizedError('Invalid refresh token');
+  }
+  return { token: raw, fromCookie: true };
+}
+
+/**
+ * A cross-site form can post cookies but cannot set a JSON content type or a custom header
+ * without a CORS preflight, so a cookie-carried token needs one of the two.
+ */
+export function assertCsrfSafe(ctx: Context, presented: PresentedToken): void {
+  if (!presented.fromCookie) return;
+  if (ctx.request.is('application/json') || ctx.get('x-requested-with')) return;
+  throw new errors.ForbiddenError('A cookie-authenticated request needs Content-Type: application/json or an X-Requested-With header');
+}
+
+export function setRefreshCookie(ctx: Context, strapi: Core.Strapi, tokens: IssuedTokens): void {
+  const { name, options } = cookieSettings(config(strapi).cookie);
+  ctx.cookies.set(name, tokens.refreshToken, { ...options, maxAge: cookieMaxAge(tokens.expiresAt, Date.now()) });
+}
+
+/** Clears the cookie with the same name, path and domain it was set with. */
+export function clearRefreshCookie(ctx: Context, strapi: Core.Strapi): void {
+  const { name, options } = cookieSettings(config(strapi).cookie);
+  ctx.cookies.set(name, '', { ...options, maxAge: 0, expires: new Date(0) });
+}
+
+/**
+ * Puts freshly issued tokens on the response: the access JWT as `jwt` in the body, the refresh
+ * token in the cookie and/or as `refreshToken`, per `delivery`. Never cacheable.
+ */
+export function deliverTokens(ctx: Context, strapi: Core.Strapi, tokens: IssuedTokens, body: Record<string, unknown> = {}): void {
+  const c = config(strapi);
+  if (usesCookie(c)) setRefreshCookie(ctx, strapi, tokens);
+  ctx.set('Cache-Control', 'no-store');
+  ctx.set('Pragma', 'no-cache');
+  const { refreshToken: _omitted, ...rest } = body;
+  ctx.body = { ...rest, jwt: tokens.accessToken, ...(usesBody(c) ? { refreshToken: tokens.refreshToken } : {}) };
+}
+
+/** 401 for a refused refresh token: the cookie goes too, so the browser stops sending it. */
+export function refuseRefresh(ctx: Context, strapi: Core.Strapi, message = 'Invalid refresh token'): never {
+  clearRefreshCookie(ctx, strapi);
+  ctx.set('Cache-Control', 'no-store');
+  throw new errors.UnauthorizedError(message);
+}
+
+/** The user behind a Bearer access token; 401 when there is none or it is not valid. */
+export async function requireAccessUser(ctx: Context, strapi: Core.Strapi): Promise<{ id: number; sid?: string }> {
+  const match = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'));
+  if (!match) throw new errors.UnauthorizedError('Missing or malformed Authorization header');
+  const claims = strapi.plugin('refresh-token').service('sessions').verifyAccessToken(match[1]);
+  if (!claims) throw new errors.UnauthorizedError('Invalid access token');
+  const user = await strapi.db.query('plugin::users-permissions.user').findOne({ where: { id: claims.id }, select: ['id', 'blocked'] });
+  if (!user || user.blocked) throw new errors.UnauthorizedError('Invalid access token');
+  return { id: user.id, sid: typeof claims.sid === 'string' ? claims.sid : undefined };
+}

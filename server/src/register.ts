@@ -1,0 +1,17 @@
+import type { Core } from '@strapi/strapi';
+import { wrapUsersPermissionsAuth } from './auth/users-permissions';
+
+export const BUILT_IN_REFRESH_MESSAGE =
+  "refresh-token cannot run while users-permissions is in jwtManagement: 'refresh' mode: both would issue refresh tokens. " +
+  "Remove `jwtManagement: 'refresh'` (and `sessions`) from the users-permissions entry in config/plugins, " +
+  'keep its jwtSecret, and see "Migrating from the built-in refresh mode" in the strapi-plugin-refresh-token README.';
+
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  if (!strapi.plugin('users-permissions')) {
+    throw new Error('refresh-token needs the @strapi/plugin-users-permissions plugin to be installed and enabled');
+  }
+  if (strapi.config.get('plugin::users-permissions.jwtManagement') === 'refresh') {
+    throw new Error(BUILT_IN_REFRESH_MESSAGE);
+  }
+  wrapUsersPermissionsAuth(strapi);
+};

@@ -1,0 +1,4 @@
+import sessions from './sessions';
+import settings from './settings';
+
+export default { sessions, settings };

@@ -1,0 +1,309 @@
+import type { Core } from '@strapi/strapi';
+import {
+  createSigningKeys,
+  digestsEqual,
+  formatRefreshToken,
+  hashSecret,
+  newSecret,
+  newSessionId,
+  parseRefreshToken,
+  signAccessToken,
+  successorSecret,
+  verifyAccessToken,
+  type SigningKeys,
+} from '../tokens';
+import type { SettingsService } from './settings';
+
+const TABLE = 'refresh_token_sessions';
+const USER_UID = 'plugin::users-permissions.user';
+
+export type RevokeReason = 'logout' | 'logout-all' | 'password-change' | 'admin' | 'user-deleted' | 'reuse';
+export type RefusalReason = 'unknown' | 'revoked' | 'expired' | 'user' | 'reused';
+
+export interface RequestMeta {
+  ip?: string;
+  userAgent?: string;
+}
+
+/** What a login or a refresh hands to the client. */
+export interface IssuedTokens {
+  sessionId: string;
+  userId: number;
+  accessToken: string;
+  refreshToken: string;
+  /** When the refresh token stops working unless used: idle expiry, capped by the absolute one. */
+  expiresAt: number;
+}
+
+export type RotateResult = ({ ok: true } & IssuedTokens) | { ok: false; reason: RefusalReason; sessionId?: string; userId?: number };
+
+export interface SessionView {
+  id: string;
+  createdAt: string;
+  lastUsedAt: string;
+  expiresAt: string;
+  absoluteExpiresAt: string;
+  userAgent: string | null;
+  ip: string | null;
+  current: boolean;
+}
+
+interface Row {
+  id: number;
+  user_id: number;
+  token_hash: string;
+  previous_token_hash: string | null;
+  generation: number;
+  rotated_at: number | string | null;
+  expires_at: number | string;
+  absolute_expires_at: number | string;
+  revoked_at: number | string | null;
+  user_exists: number | string | null;
+  blocked: boolean | number | null;
+  confirmed: boolean | number | null;
+}
+
+const ms = (value: unknown): number => {
+  if (value instanceof Date) return value.getTime();
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string') return /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  return NaN;
+};
+const iso = (value: unknown): string => new Date(ms(value)).toISOString();
+const truthy = (value: unknown): boolean => value === true || value === 1 || value === '1' || value === 't';
+const clip = (value: string | undefined, length = 255): string | null => (value ? value.slice(0, length) : null);
+
+/**
+ * The only code that touches the session table. Every token the plugin hands out is minted here,
+ * every check of a presented token happens here, and a refresh is at most one read and one
+ * compare-and-swap UPDATE.
+ */
+const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
+  const knex = () => strapi.db.connection;
+  const settings = (): SettingsService => strapi.plugin('refresh-token').service('settings');
+  const userTable = () => strapi.db.metadata.get(USER_UID).tableName;
+  const emit = (event: string, payload: Record<string, unknown>) => strapi.eventHub.emit(`refresh-token.session.${event}`, payload);
+
+  let keys: SigningKeys | undefined;
+  /** Built on first use: users-permissions may only generate its jwtSecret during its bootstrap. */
+  function signingKeys(): SigningKeys {
+    if (!keys) {
+      const secret = strapi.config.get('plugin::users-permissions.jwtSecret') as string | undefined;
+      if (typeof secret !== 'string' || secret.length === 0) throw new Error('users-permissions jwtSecret is not set');
+      const jwtOptions = (strapi.config.get('plugin::users-permissions.jwt') ?? {}) as { algorithm?: string };
+      keys = createSigningKeys(secret, jwtOptions.algorithm ?? 'HS256');
+    }
+    return keys;
+  }
+
+  async function emailConfirmationRequired(): Promise<boolean> {
+    const advanced = (await strapi.store({ type: 'plugin', name: 'users-permissions', key: 'advanced' }).get()) as
+      | { email_confirmation?: boolean }
+      | null;
+    return advanced?.email_confirmation === true;
+  }
+
+  async function readSession(sessionId: string): Promise<Row | undefined> {
+    return knex()(`${TABLE} as s`)
+      .leftJoin(`${userTable()} as u`, 'u.id', 's.user_id')
+      .where('s.document_id', sessionId)
+      .first(
+        's.id',
+        's.user_id',
+        's.token_hash',
+        's.previous_token_hash',
+        's.generation',
+        's.rotated_at',
+        's.expires_at',
+        's.absolute_expires_at',
+        's.revoked_at',
+        'u.id as user_exists',
+        'u.blocked',
+        'u.confirmed'
+      );
+  }
+
+  async function revokeRow(id: number, reason: RevokeReason): Promise<boolean> {
+    const now = Date.now();
+    const changed = await knex()(TABLE).where({ id }).whereNull('revoked_at').update({ revoked_at: now, revoked_reason: reason });
+    return changed > 0;
+  }
+
+  async function accessToken(userId: number, sessionId: string): Promise<string> {
+    const { accessTokenLifespan } = await settings().lifespans();
+    return signAccessToken(signingKeys(), userId, sessionId, accessTokenLifespan);
+  }
+
+  /** Why this row may not be refreshed now, or null when it may. */
+  async function refusal(row: Row, now: number): Promise<RefusalReason | null> {
+    if (row.revoked_at !== null && row.revoked_at !== undefined) return 'revoked';
+    if (now >= ms(row.expires_at) || now >= ms(row.absolute_expires_at)) return 'expired';
+    if (row.user_exists === null || row.user_exists === undefined || truthy(row.blocked)) return 'user';
+    if (!truthy(row.confirmed) && (await emailConfirmationRequired())) return 'user';
+    return null;
+  }
+
+  return {
+    signingKeys,
+
+    /** A new login session for the user: a row, a refresh token and an access token. */
+    async create(userId: number, meta: RequestMeta = {}): Promise<IssuedTokens> {
+      const { refreshTokenIdleLifespan, refreshTokenMaxLifespan } = await settings().lifespans();
+      const now = Date.now();
+      const sessionId = newSessionId();
+      const secret = newSecret();
+      const absoluteExpiresAt = now + refreshTokenMaxLifespan * 1000;
+      const expiresAt = Math.min(now + refreshTokenIdleLifespan * 1000, absoluteExpiresAt);
+      await knex()(TABLE).insert({
+        document_id: sessionId,
+        user_id: userId,
+        token_hash: hashSecret(secret),
+        previous_token_hash: null,
+        generation: 0,
+        rotated_at: now,
+        last_used_at: now,
+        expires_at: expiresAt,
+        absolute_expires_at: absoluteExpiresAt,
+        user_agent: clip(meta.userAgent),
+        ip: clip(meta.ip, 64),
+        created_at: new Date(now),
+        updated_at: new Date(now),
+        published_at: new Date(now),
+      });
+      emit('created', { sessionId, userId, ip: meta.ip, userAgent: meta.userAgent });
+      return { sessionId, userId, accessToken: await accessToken(userId, sessionId), refreshToken: formatRefreshToken({ sessionId, secret }), expiresAt };
+    },
+
+    /**
+     * Exchanges a refresh token for its successor. The current token rotates through one
+     * compare-and-swap; the immediately previous one, within the grace period, gets the same
+     * successor (a race, not theft); any other token of the session revokes it (reuse).
+     */
+    async rotate(token: string, meta: RequestMeta = {}): Promise<RotateResult> {
+      const parsed = parseRefreshToken(token);
+      if (!parsed) return { ok: false, reason: 'unknown' };
+      const { sessionId, secret } = parsed;
+      let row = await readSession(sessionId);
+      if (!row) return { ok: false, reason: 'unknown' };
+
+      const now = Date.now();
+      const why = await refusal(row, now);
+      const who = { sessionId, userId: row.user_id };
+      if (why) {
+        if (why === 'user' && row.user_exists == null) await revokeRow(row.id, 'user-deleted');
+        return { ok: false, reason: why, ...who };
+      }
+
+      const lifespans = await settings().lifespans();
+      const presentedHash = hashSecret(secret);
+      const next = successorSecret(signingKeys().rotationKey, sessionId, secret);
+
+      if (digestsEqual(presentedHash, row.token_hash)) {
+        const expiresAt = Math.min(now + lifespans.refreshTokenIdleLifespan * 1000, ms(row.absolute_expires_at));
+        const swapped = await knex()(TABLE)
+          .where({ id: row.id, token_hash: presentedHash })
+          .whereNull('revoked_at')
+          .update({
+            token_hash: hashSecret(next),
+            previous_token_hash: presentedHash,
+            generation: knex().raw('generation + 1'),
+            rotated_at: now,
+            last_used_at: now,
+            expires_at: expiresAt,
+          });
+        if (swapped === 1) {
+          emit('refreshed', { ...who, ip: meta.ip, userAgent: meta.userAgent });
+          return { ok: true, ...who, accessToken: await accessToken(row.user_id, sessionId), refreshToken: formatRefreshToken({ sessionId, secret: next }), expiresAt };
+        }
+        // Another request rotated this token first: judge it again as the previous token.
+        row = await readSession(sessionId);
+        if (!row || row.revoked_at != null) return { ok: false, reason: 'revoked', ...who };
+      }
+
+      const isPrevious = digestsEqual(presentedHash, row.previous_token_hash);
+      const inGrace = now - ms(row.rotated_at) <= lifespans.reuseGracePeriod * 1000;
+      if (isPrevious && inGrace && digestsEqual(hashSecret(next), row.token_hash)) {
+        return { ok: true, ...who, accessToken: await accessToken(row.user_id, sessionId), refreshToken: formatRefreshToken({ sessionId, secret: next }), expiresAt: ms(row.expires_at) };
+      }
+
+      // A token of this session that is no longer current: whoever holds the live one, the
+      // lineage is compromised. Revoke it all.
+      if (await revokeRow(row.id, 'reuse')) {
+        strapi.log.warn(`[refresh-token] refresh token reuse detected: session ${sessionId} of user ${row.user_id} revoked`);
+        emit('reused', { ...who, ip: meta.ip, userAgent: meta.userAgent });
+        emit('revoked', { ...who, reason: 'reuse', ip: meta.ip, userAgent: meta.userAgent });
+      }
+      return { ok: false, reason: 'reused', ...who };
+    },
+
+    /** Logout with only the refresh token. Idempotent; an unknown token changes nothing. */
+    async revokeByToken(token: string, meta: RequestMeta = {}): Promise<void> {
+      const parsed = parseRefreshToken(token);
+      if (!parsed) return;
+      const row = await readSession(parsed.sessionId);
+      if (!row) return;
+      const hash = hashSecret(parsed.secret);
+      const known = digestsEqual(hash, row.token_hash) || digestsEqual(hash, row.previous_token_hash);
+      const reason: RevokeReason = known ? 'logout' : 'reuse';
+      if (await revokeRow(row.id, reason)) {
+        emit('revoked', { sessionId: parsed.sessionId, userId: row.user_id, reason, ip: meta.ip, userAgent: meta.userAgent });
+      }
+    },
+
+    /** Revokes every live session of a user, optionally sparing one; returns how many. */
+    async revokeUserSessions(userId: number, reason: RevokeReason, meta: RequestMeta & { except?: string } = {}): Promise<number> {
+      const query = knex()(TABLE).where({ user_id: userId }).whereNull('revoked_at');
+      if (meta.except) query.whereNot('document_id', meta.except);
+      const ids = (await query.clone().select('document_id')).map((r: { document_id: string }) => r.document_id);
+      if (ids.length === 0) return 0;
+      const changed = await query.update({ revoked_at: Date.now(), revoked_reason: reason });
+      for (const sessionId of ids) emit('revoked', { sessionId, userId, reason, ip: meta.ip, userAgent: meta.userAgent });
+      return changed;
+    },
+
+    /** Revokes one session if it belongs to the user (or to anyone, when userId is null). */
+    async revokeSession(sessionId: string, userId: number | null, reason: RevokeReason, meta: RequestMeta = {}): Promise<boolean> {
+      const row = await knex()(TABLE).where({ document_id: sessionId }).first('id', 'user_id', 'revoked_at');
+      if (!row || (userId !== null && Number(row.user_id) !== Number(userId))) return false;
+      if (await revokeRow(row.id, reason)) {
+        emit('revoked', { sessionId, userId: row.user_id, reason, ip: meta.ip, userAgent: meta.userAgent });
+      }
+      return true;
+    },
+
+    /** Live sessions of a user, newest first. */
+    async listForUser(userId: number, currentSessionId?: string): Promise<SessionView[]> {
+      const now = Date.now();
+      const rows = await knex()(TABLE)
+        .where({ user_id: userId })
+        .whereNull('revoked_at')
+        .where('expires_at', '>', now)
+        .where('absolute_expires_at', '>', now)
+        .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }])
+        .select('document_id', 'created_at', 'last_used_at', 'expires_at', 'absolute_expires_at', 'user_agent', 'ip');
+      return rows.map((r: Record<string, unknown>) => ({
+        id: r.document_id as string,
+        createdAt: iso(r.created_at),
+        lastUsedAt: iso(r.last_used_at),
+        expiresAt: iso(r.expires_at),
+        absoluteExpiresAt: iso(r.absolute_expires_at),
+        userAgent: (r.user_agent as string) ?? null,
+        ip: (r.ip as string) ?? null,
+        current: r.document_id === currentSessionId,
+      }));
+    },
+
+    /** The claims of a valid access token (algorithm pinned), or null. */
+    verifyAccessToken(token: string): { id: number; sid?: string } | null {
+      try {
+        const claims = verifyAccessToken(signingKeys(), token);
+        return claims && (typeof claims.id === 'number' || typeof claims.id === 'string') ? (claims as { id: number; sid?: string }) : null;
+      } catch {
+        return null;
+      }
+    },
+  };
+};
+
+export default sessions;
+export type SessionsService = ReturnType<typeof sessions>;

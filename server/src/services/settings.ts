@@ -1,0 +1,78 @@
+import type { Core } from '@strapi/strapi';
+import { errors } from '@strapi/utils';
+import { LIFESPAN_KEYS, lifespanErrors, lifespansOf, type Lifespans, type PluginConfig } from '../config';
+
+/** How long a read of the saved settings is trusted; bounds staleness across instances. */
+const CACHE_MS = 5000;
+const STORE_KEY = 'settings';
+
+export type LifespanSource = 'config' | 'saved';
+
+export interface SettingsView {
+  values: Lifespans;
+  configured: Lifespans;
+  sources: Record<keyof Lifespans, LifespanSource>;
+}
+
+/**
+ * The lifespans in force: config/plugins.ts supplies the defaults, values saved from the admin
+ * settings page (plugin store) override them without a restart.
+ */
+const settings = ({ strapi }: { strapi: Core.Strapi }) => {
+  const store = () => strapi.store({ type: 'plugin', name: 'refresh-token' });
+  const configured = (): Lifespans => lifespansOf(strapi.config.get('plugin::refresh-token') as PluginConfig);
+  let cache: { saved: Partial<Lifespans>; at: number } | null = null;
+
+  async function saved(): Promise<Partial<Lifespans>> {
+    if (cache && Date.now() - cache.at < CACHE_MS) return cache.saved;
+    const raw = ((await store().get({ key: STORE_KEY })) ?? {}) as Partial<Lifespans>;
+    const clean: Partial<Lifespans> = {};
+    for (const key of LIFESPAN_KEYS) if (Number.isInteger(raw[key])) clean[key] = raw[key];
+    cache = { saved: clean, at: Date.now() };
+    return clean;
+  }
+
+  function merge(savedValues: Partial<Lifespans>): Lifespans {
+    const merged = { ...configured(), ...savedValues };
+    // A saved set that no longer fits the config (e.g. config max lowered) falls back to config.
+    return lifespanErrors(merged).length === 0 ? merged : configured();
+  }
+
+  return {
+    configured,
+
+    async lifespans(): Promise<Lifespans> {
+      return merge(await saved());
+    },
+
+    async view(): Promise<SettingsView> {
+      const savedValues = await saved();
+      const sources = {} as SettingsView['sources'];
+      for (const key of LIFESPAN_KEYS) sources[key] = key in savedValues ? 'saved' : 'config';
+      return { values: merge(savedValues), configured: configured(), sources };
+    },
+
+    /** Saves a full or partial set; rejects (400, field errors) a set that breaks the rules. */
+    async save(input: Partial<Lifespans>): Promise<SettingsView> {
+      const next = { ...(await saved()), ...input };
+      const errorsByKey = lifespanErrors({ ...configured(), ...next });
+      if (errorsByKey.length > 0) {
+        throw new errors.ValidationError('Invalid lifespans', {
+          errors: errorsByKey.map(([key, message]) => ({ path: [key], message, name: 'ValidationError' })),
+        });
+      }
+      await store().set({ key: STORE_KEY, value: next });
+      cache = { saved: next, at: Date.now() };
+      return this.view();
+    },
+
+    async reset(): Promise<SettingsView> {
+      await store().set({ key: STORE_KEY, value: {} });
+      cache = { saved: {}, at: Date.now() };
+      return this.view();
+    },
+  };
+};
+
+export default settings;
+export type SettingsService = ReturnType<typeof settings>;

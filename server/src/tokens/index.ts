@@ -1,0 +1,89 @@
+/**
+ * Token crypto, and nothing else. Pure functions: no Strapi, no database.
+ *
+ * A refresh token is `<sessionId>.<secret>`: the session id finds the row, the 256-bit secret
+ * proves possession. The database keeps only SHA-256(secret).
+ *
+ * The successor of a secret is HMAC-SHA256(rotationKey, sessionId "." secret). It is a pure
+ * function of the presented token and a server key, so the loser of a refresh race can be handed
+ * the very token the winner got without that token ever being stored, and a copy of the database
+ * (hashes only) still yields nothing usable.
+ */
+import { createHash, createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+
+const SECRET_BYTES = 32;
+const SESSION_ID_BYTES = 16;
+const SESSION_ID = /^[A-Za-z0-9_-]{22}$/;
+const SECRET = /^[A-Za-z0-9_-]{43}$/;
+
+export interface ParsedRefreshToken {
+  sessionId: string;
+  secret: string;
+}
+
+export const newSessionId = (): string => randomBytes(SESSION_ID_BYTES).toString('base64url');
+export const newSecret = (): string => randomBytes(SECRET_BYTES).toString('base64url');
+
+export const formatRefreshToken = ({ sessionId, secret }: ParsedRefreshToken): string => `${sessionId}.${secret}`;
+
+/** Splits a presented token; null when it cannot be one of ours (wrong shape, length, alphabet). */
+export function parseRefreshToken(token: string): ParsedRefreshToken | null {
+  if (token.length !== 22 + 1 + 43) return null;
+  const sessionId = token.slice(0, 22);
+  const secret = token.slice(23);
+  if (token[22] !== '.' || !SESSION_ID.test(sessionId) || !SECRET.test(secret)) return null;
+  return { sessionId, secret };
+}
+
+export const hashSecret = (secret: string): string => createHash('sha256').update(secret).digest('base64url');
+
+export const successorSecret = (rotationKey: KeyObject, sessionId: string, secret: string): string =>
+  createHmac('sha256', rotationKey).update(`${sessionId}.${secret}`).digest('base64url');
+
+/** Constant-time comparison of two base64url digests. */
+export function digestsEqual(a: string | null | undefined, b: string | null | undefined): boolean {
+  if (typeof a !== 'string' || typeof b !== 'string') return false;
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+export interface SigningKeys {
+  /** The users-permissions jwtSecret as a KeyObject: signs and verifies access tokens. */
+  jwtKey: KeyObject;
+  /** A key derived from the jwtSecret that only derives successor secrets. */
+  rotationKey: KeyObject;
+  algorithm: jwt.Algorithm;
+}
+
+/**
+ * Built once at start-up. jsonwebtoken given a string secret first tries to parse it as a PEM key
+ * and pays an exception on every call; a KeyObject skips that.
+ */
+export function createSigningKeys(jwtSecret: string, algorithm: string = 'HS256'): SigningKeys {
+  if (!/^HS(256|384|512)$/.test(algorithm)) {
+    throw new Error(`refresh-token needs an HMAC algorithm (HS256/384/512) for users-permissions JWTs, got ${algorithm}`);
+  }
+  const rotation = createHmac('sha256', jwtSecret).update('strapi-plugin-refresh-token/rotation/v1').digest();
+  return {
+    jwtKey: createSecretKey(Buffer.from(jwtSecret, 'utf8')),
+    rotationKey: createSecretKey(rotation),
+    algorithm: algorithm as jwt.Algorithm,
+  };
+}
+
+export interface AccessClaims {
+  id: number | string;
+  sid: string;
+  iat: number;
+  exp: number;
+}
+
+/** A users-permissions compatible access JWT (`id` claim) that also names its session (`sid`). */
+export const signAccessToken = (keys: SigningKeys, userId: number | string, sessionId: string, lifespanSeconds: number): string =>
+  jwt.sign({ id: userId, sid: sessionId }, keys.jwtKey, { algorithm: keys.algorithm, expiresIn: lifespanSeconds });
+
+/** Verifies with the algorithm pinned; throws on anything invalid, as jsonwebtoken does. */
+export const verifyAccessToken = (keys: SigningKeys, token: string): jwt.JwtPayload =>
+  jwt.verify(token, keys.jwtKey, { algorithms: [keys.algorithm] }) as jwt.JwtPayload;
