@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import type { SessionsService } from './services/sessions';
+import { registerPermissions } from './permissions';
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const sessions = (): SessionsService => strapi.plugin('refresh-token').service('sessions');
@@ -11,4 +12,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (event.result?.id) await sessions().revokeUserSessions(event.result.id, 'user-deleted');
     },
   });
+
+  return registerPermissions(strapi); // RBAC actions of the admin API (Strapi awaits this)
 };

@@ -1,3 +1,4 @@
+import admin from './admin';
 import token from './token';
 
-export default { token };
+export default { token, admin };

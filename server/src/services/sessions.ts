@@ -293,6 +293,44 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
       }));
     },
 
+    /**
+     * Live sessions of every user for the admin sessions view, newest first, one page at a time.
+     * `user` filters by user id when it is a number, else by username or email (case-insensitive substring).
+     */
+    async listForAdmin({ page = 1, pageSize = 10, user }: { page?: number; pageSize?: number; user?: string } = {}) {
+      const now = Date.now();
+      const base = knex()(`${TABLE} as s`)
+        .leftJoin(`${userTable()} as u`, 'u.id', 's.user_id')
+        .whereNull('s.revoked_at')
+        .where('s.expires_at', '>', now)
+        .where('s.absolute_expires_at', '>', now);
+      if (user) {
+        const like = `%${user.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
+        if (/^\d+$/.test(user)) base.where('s.user_id', Number(user));
+        else base.where((q: any) => q.whereRaw("LOWER(u.username) LIKE ? ESCAPE '!'", [like]).orWhereRaw("LOWER(u.email) LIKE ? ESCAPE '!'", [like]));
+      }
+      const [{ total }] = await base.clone().count({ total: 's.id' });
+      const rows = await base
+        .orderBy([{ column: 's.created_at', order: 'desc' }, { column: 's.id', order: 'desc' }])
+        .limit(pageSize)
+        .offset((page - 1) * pageSize)
+        .select('s.document_id', 's.user_id', 'u.username', 'u.email', 's.created_at', 's.last_used_at', 's.expires_at', 's.absolute_expires_at', 's.user_agent', 's.ip');
+      const count = Number(total);
+      return {
+        data: rows.map((r: Record<string, unknown>) => ({
+          id: r.document_id as string,
+          user: { id: Number(r.user_id), username: (r.username as string) ?? null, email: (r.email as string) ?? null },
+          createdAt: iso(r.created_at),
+          lastUsedAt: iso(r.last_used_at),
+          expiresAt: iso(r.expires_at),
+          absoluteExpiresAt: iso(r.absolute_expires_at),
+          userAgent: (r.user_agent as string) ?? null,
+          ip: (r.ip as string) ?? null,
+        })),
+        pagination: { page, pageSize, total: count, pageCount: Math.ceil(count / pageSize) },
+      };
+    },
+
     /** The claims of a valid access token (algorithm pinned), or null. */
     verifyAccessToken(token: string): { id: number; sid?: string } | null {
       try {

@@ -1,0 +1,89 @@
+import type { Core } from '@strapi/strapi';
+import { errors } from '@strapi/utils';
+import type { Context } from 'koa';
+import { LIFESPAN_KEYS, type Lifespans } from '../config';
+import { requestMeta } from '../http';
+import type { SessionsService } from '../services/sessions';
+import type { SettingsService } from '../services/settings';
+
+const MAX_PAGE_SIZE = 100;
+
+type FieldError = { path: string[]; message: string; name: 'ValidationError' };
+const fieldError = (key: string, message: string): FieldError => ({ path: [key], message, name: 'ValidationError' });
+
+/** The body of PUT /settings: only the four lifespans, each a whole number of seconds. */
+function parseSettingsBody(body: unknown): Partial<Lifespans> {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new errors.ValidationError('Expected a JSON object of lifespans in seconds', { errors: [] });
+  }
+  const input = body as Record<string, unknown>;
+  const fieldErrors: FieldError[] = [];
+  const result: Partial<Lifespans> = {};
+  for (const key of Object.keys(input)) {
+    if (!(LIFESPAN_KEYS as readonly string[]).includes(key)) fieldErrors.push(fieldError(key, `${key} is not a setting`));
+  }
+  for (const key of LIFESPAN_KEYS) {
+    if (!(key in input)) continue;
+    const value = input[key];
+    if (typeof value !== 'number' || !Number.isInteger(value)) {
+      fieldErrors.push(fieldError(key, `${key} must be a whole number of seconds`));
+    } else {
+      result[key] = value;
+    }
+  }
+  if (fieldErrors.length > 0) throw new errors.ValidationError('Invalid lifespans', { errors: fieldErrors });
+  if (Object.keys(result).length === 0) throw new errors.ValidationError('Nothing to save', { errors: [] });
+  return result;
+}
+
+function positiveInt(value: unknown, name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || n < 1 || n > max) {
+    throw new errors.ValidationError(`${name} must be an integer between 1 and ${max}`, { errors: [fieldError(name, `${name} must be an integer between 1 and ${max}`)] });
+  }
+  return n;
+}
+
+/** Admin API: settings (lifespans) and every user's sessions. Thin, like the content-API controller. */
+const admin = ({ strapi }: { strapi: Core.Strapi }) => {
+  const settings = (): SettingsService => strapi.plugin('refresh-token').service('settings');
+  const sessions = (): SessionsService => strapi.plugin('refresh-token').service('sessions');
+
+  return {
+    async getSettings(ctx: Context) {
+      ctx.body = { data: await settings().view() };
+    },
+
+    async updateSettings(ctx: Context) {
+      ctx.body = { data: await settings().save(parseSettingsBody(ctx.request.body)) };
+    },
+
+    async resetSettings(ctx: Context) {
+      ctx.body = { data: await settings().reset() };
+    },
+
+    async listSessions(ctx: Context) {
+      const query = ctx.query as Record<string, unknown>;
+      const page = positiveInt(query.page, 'page', 1);
+      const pageSize = positiveInt(query.pageSize, 'pageSize', 10, MAX_PAGE_SIZE);
+      const user = typeof query.user === 'string' ? query.user.trim().slice(0, 255) : '';
+      ctx.body = await sessions().listForAdmin({ page, pageSize, user: user || undefined });
+    },
+
+    async revokeSession(ctx: Context) {
+      const { id } = ctx.params as { id: string };
+      if (!(await sessions().revokeSession(id, null, 'admin', requestMeta(ctx)))) throw new errors.NotFoundError('Session not found');
+      ctx.body = { ok: true };
+    },
+
+    async revokeUserSessions(ctx: Context) {
+      const { userId } = ctx.params as { userId: string };
+      if (!/^\d+$/.test(userId)) throw new errors.ValidationError('userId must be an integer', { errors: [fieldError('userId', 'userId must be an integer')] });
+      const revoked = await sessions().revokeUserSessions(Number(userId), 'admin', requestMeta(ctx));
+      ctx.body = { ok: true, revoked };
+    },
+  };
+};
+
+export default admin;
