@@ -1,0 +1,84 @@
+import fc from 'fast-check';
+import jwt from 'jsonwebtoken';
+import { describe, expect, it } from 'vitest';
+import {
+  createSigningKeys,
+  digestsEqual,
+  formatRefreshToken,
+  hashSecret,
+  newSecret,
+  newSessionId,
+  parseRefreshToken,
+  signAccessToken,
+  successorSecret,
+  verifyAccessToken,
+} from '../../server/src/tokens';
+
+const keys = createSigningKeys('unit-test-secret');
+
+describe('refresh tokens', () => {
+  it('carry 256 random bits and a 128-bit session id, and parse back', () => {
+    const secret = newSecret();
+    expect(Buffer.from(secret, 'base64url')).toHaveLength(32);
+    expect(Buffer.from(newSessionId(), 'base64url')).toHaveLength(16);
+    const token = formatRefreshToken({ sessionId: newSessionId(), secret });
+    expect(parseRefreshToken(token)).toEqual({ sessionId: token.slice(0, 22), secret });
+    expect(new Set(Array.from({ length: 1000 }, newSecret)).size).toBe(1000);
+  });
+
+  it('refuses anything that is not exactly <22 chars>.<43 chars> of base64url', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 100 }), (s) => {
+        const parsed = parseRefreshToken(s);
+        return parsed === null || formatRefreshToken(parsed) === s;
+      })
+    );
+    const good = formatRefreshToken({ sessionId: newSessionId(), secret: newSecret() });
+    expect(parseRefreshToken(good.replace('.', '_'))).toBeNull();
+    expect(parseRefreshToken(`${good}x`)).toBeNull();
+    expect(parseRefreshToken(good.slice(0, -1) + '=')).toBeNull();
+  });
+
+  it('hashes deterministically and compares digests in constant time, refusing non-strings', () => {
+    const secret = newSecret();
+    expect(hashSecret(secret)).toBe(hashSecret(secret));
+    expect(hashSecret(secret)).not.toBe(secret);
+    expect(digestsEqual(hashSecret(secret), hashSecret(secret))).toBe(true);
+    expect(digestsEqual(hashSecret(secret), hashSecret(newSecret()))).toBe(false);
+    expect(digestsEqual(hashSecret(secret), null)).toBe(false);
+    expect(digestsEqual('short', 'longer')).toBe(false);
+  });
+
+  it('derives the successor from the token and the server key only: same input, same successor; other key, other successor', () => {
+    const sid = newSessionId();
+    const secret = newSecret();
+    const next = successorSecret(keys.rotationKey, sid, secret);
+    expect(next).toBe(successorSecret(keys.rotationKey, sid, secret));
+    expect(next).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(next).not.toBe(successorSecret(createSigningKeys('another').rotationKey, sid, secret));
+    expect(next).not.toBe(successorSecret(keys.rotationKey, newSessionId(), secret));
+  });
+});
+
+describe('access tokens', () => {
+  it('are users-permissions JWTs (id claim, same secret) carrying sid and the lifespan', () => {
+    const token = signAccessToken(keys, 7, 'sid-123', 120);
+    const claims = jwt.verify(token, 'unit-test-secret', { algorithms: ['HS256'] }) as jwt.JwtPayload;
+    expect(claims).toMatchObject({ id: 7, sid: 'sid-123' });
+    expect(claims.exp! - claims.iat!).toBe(120);
+    expect(verifyAccessToken(keys, token).id).toBe(7);
+  });
+
+  it('pin the algorithm: alg none, another HMAC size or another secret are refused', () => {
+    const payload = { id: 1, sid: 'x' };
+    const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.`;
+    expect(() => verifyAccessToken(keys, none)).toThrow();
+    expect(() => verifyAccessToken(keys, jwt.sign(payload, 'unit-test-secret', { algorithm: 'HS512' }))).toThrow();
+    expect(() => verifyAccessToken(keys, jwt.sign(payload, 'wrong', { algorithm: 'HS256' }))).toThrow();
+  });
+
+  it('refuse a non-HMAC algorithm at start-up', () => {
+    expect(() => createSigningKeys('s', 'RS256')).toThrow(/HMAC/);
+    expect(createSigningKeys('s', 'HS512').algorithm).toBe('HS512');
+  });
+});
