@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+/**
+ * `npm test`: builds the plugin (integration tests load dist/, as an installed package is loaded),
+ * runs the unit tests, the integration suite once per database in TEST_DBS (default: all three),
+ * then the browser tests. Ends with one line: "tests: N passed, N failed, N skipped".
+ */
+const { spawnSync } = require('node:child_process');
+const { mkdirSync, readFileSync, existsSync, readdirSync } = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const dbs = (process.env.TEST_DBS || 'sqlite,postgres,mysql').split(',').map((s) => s.trim()).filter(Boolean);
+const reports = path.join(root, 'tests', '.tmp');
+mkdirSync(reports, { recursive: true });
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const timings = [];
+
+function run(label, command, args, env = {}) {
+  const started = Date.now();
+  console.log(`\n=== ${label} ===`);
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  timings.push(`${label}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return result.status === 0;
+}
+
+function vitest(label, project, env = {}) {
+  const out = path.join(reports, `${label.replace(/\W+/g, '-')}.json`);
+  const ok = run(label, process.execPath, [path.join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile=${out}`], env);
+  if (existsSync(out)) {
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+    totals.passed += report.numPassedTests;
+    totals.failed += report.numFailedTests + (report.numFailedTestSuites && !report.numFailedTests ? report.numFailedTestSuites : 0);
+    totals.skipped += report.numPendingTests + report.numTodoTests;
+  } else {
+    totals.failed += 1;
+  }
+  return ok;
+}
+
+let ok = run('build plugin', process.execPath, [path.join(root, 'node_modules', '@strapi', 'sdk-plugin', 'bin', 'strapi-plugin.js'), 'build']);
+if (!ok) {
+  console.error('The plugin did not build; nothing else can run.');
+  process.exit(1);
+}
+for (const script of ['build-demo.js']) {
+  if (existsSync(path.join(__dirname, script))) ok = run(script, process.execPath, [path.join(__dirname, script)]) && ok;
+}
+ok = vitest('unit', 'unit') && ok;
+for (const db of dbs) ok = vitest(`integration (${db})`, 'integration', { DB: db }) && ok;
+if (existsSync(path.join(root, 'tests', 'e2e')) && readdirSync(path.join(root, 'tests', 'e2e')).some((f) => f.endsWith('.test.ts'))) {
+  ok = vitest('e2e (chromium)', 'e2e') && ok;
+}
+
+console.log(`\n${timings.join('\n')}`);
+console.log(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+process.exit(ok && totals.failed === 0 ? 0 : 1);

@@ -1,0 +1,48 @@
+/** Start-up: invalid config and the built-in refresh mode stop Strapi with a message naming the key. */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { freshDatabase } from '../helpers/database';
+
+const run = promisify(execFile);
+const BOOT = path.resolve(__dirname, '../helpers/boot.cjs');
+
+async function boot(env: Record<string, string>): Promise<{ code: number; output: string }> {
+  const db = await freshDatabase();
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BOOT], { env: { ...process.env, ...db, LOG_LEVEL: 'error', SEED: 'false', ...env }, timeout: 120_000 });
+    return { code: 0, output: stdout + stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, output: e.stdout + e.stderr };
+  }
+}
+
+describe('start-up', () => {
+  it.each([
+    [{ accessTokenLifespan: '15 minutes' }, 'accessTokenLifespan'],
+    [{ accessTokenLifespan: '8d' }, 'accessTokenLifespan'],
+    [{ refreshTokenIdleLifespan: '90d' }, 'refreshTokenIdleLifespan must not be longer than refreshTokenMaxLifespan'],
+    [{ cookie: { sameSite: 'none', secure: false } }, "cookie.sameSite 'none' requires cookie.secure"],
+    [{ delivery: 42 }, 'delivery'],
+  ])('refuses %j', async (config, message) => {
+    const { code, output } = await boot({ REFRESH_TOKEN_CONFIG: JSON.stringify(config) });
+    expect(code).not.toBe(0);
+    expect(output).toContain('BOOT FAILED: Error regarding refresh-token config: invalid config:');
+    expect(output).toContain(message);
+  });
+
+  it("refuses to run beside users-permissions' jwtManagement: 'refresh' and says how to migrate", async () => {
+    const { code, output } = await boot({ UP_CONFIG: JSON.stringify({ jwtManagement: 'refresh' }) });
+    expect(code).not.toBe(0);
+    expect(output).toContain("jwtManagement: 'refresh'");
+    expect(output).toContain('Migrating from the built-in refresh mode');
+  });
+
+  it('boots with the default config', async () => {
+    const { code, output } = await boot({ REFRESH_TOKEN_CONFIG: '{}' });
+    expect(output).toContain('BOOTED');
+    expect(code).toBe(0);
+  });
+});
