@@ -1,0 +1,298 @@
+import * as React from 'react';
+import {
+  Box,
+  Button,
+  Dialog,
+  EmptyStateLayout,
+  Flex,
+  IconButton,
+  SingleSelect,
+  SingleSelectOption,
+  Table,
+  Tbody,
+  Td,
+  TextInput,
+  Th,
+  Thead,
+  Tr,
+  Typography,
+} from '@strapi/design-system';
+import { ArrowLeft, ArrowRight, Cross, Search, Trash } from '@strapi/icons';
+import { Layouts, Page, useFetchClient, useNotification, useRBAC } from '@strapi/strapi/admin';
+import { useIntl } from 'react-intl';
+import { PERMISSIONS } from '../permissions';
+import { PLUGIN_ID } from '../pluginId';
+import { getTrad } from '../utils/getTrad';
+
+interface AdminSession {
+  id: string;
+  user: { id: number; username: string | null; email: string | null };
+  createdAt: string;
+  lastUsedAt: string;
+  expiresAt: string;
+  absoluteExpiresAt: string;
+  userAgent: string | null;
+  ip: string | null;
+}
+
+interface SessionsReply {
+  data: AdminSession[];
+  pagination: { page: number; pageSize: number; total: number; pageCount: number };
+}
+
+type PendingRevoke = { kind: 'one'; session: AdminSession } | { kind: 'user'; user: AdminSession['user'] };
+
+const PAGE_SIZES = [10, 25, 50, 100];
+
+export const SessionsPage = () => {
+  const { formatMessage, formatDate } = useIntl();
+  const { get, del } = useFetchClient();
+  const { toggleNotification } = useNotification();
+  const {
+    isLoading: isLoadingPermissions,
+    allowedActions: { canRevoke },
+  } = useRBAC({ revoke: PERMISSIONS.sessionsRevoke });
+
+  const [query, setQuery] = React.useState({ page: 1, pageSize: 10, user: '' });
+  const [filterInput, setFilterInput] = React.useState('');
+  const [reply, setReply] = React.useState<SessionsReply | null>(null);
+  const [loadError, setLoadError] = React.useState(false);
+  const [pending, setPending] = React.useState<PendingRevoke | null>(null);
+  const [busy, setBusy] = React.useState(false);
+
+  const t = (id: string, values?: Record<string, string | number>) => formatMessage({ id: getTrad(id), defaultMessage: id }, values);
+  const when = (iso: string) => formatDate(iso, { dateStyle: 'medium', timeStyle: 'short' });
+
+  const load = React.useCallback(async () => {
+    const params = new URLSearchParams({ page: String(query.page), pageSize: String(query.pageSize) });
+    if (query.user) params.set('user', query.user);
+    try {
+      const { data } = await get<SessionsReply>(`/${PLUGIN_ID}/sessions?${params}`);
+      // A revoke can empty the last page: step back to the last one that exists.
+      if (data.data.length === 0 && query.page > 1 && data.pagination.pageCount < query.page) {
+        setQuery((q) => ({ ...q, page: Math.max(1, data.pagination.pageCount) }));
+        return;
+      }
+      setReply(data);
+    } catch {
+      setLoadError(true);
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [query]);
+
+  React.useEffect(() => {
+    load();
+  }, [load]);
+
+  const confirmRevoke = async () => {
+    if (!pending) return;
+    setBusy(true);
+    try {
+      if (pending.kind === 'one') {
+        await del(`/${PLUGIN_ID}/sessions/${encodeURIComponent(pending.session.id)}`);
+        toggleNotification({ type: 'success', message: t('sessions.notification.revoked') });
+      } else {
+        const { data } = await del<{ revoked: number }>(`/${PLUGIN_ID}/users/${pending.user.id}/sessions`);
+        toggleNotification({ type: 'success', message: t('sessions.notification.revokedAll', { count: data.revoked }) });
+      }
+    } catch {
+      toggleNotification({ type: 'danger', message: t('sessions.notification.error') });
+    } finally {
+      setBusy(false);
+      setPending(null);
+      await load();
+    }
+  };
+
+  if (loadError) return <Page.Error />;
+  if (!reply || isLoadingPermissions) return <Page.Loading />;
+
+  const { pagination } = reply;
+  const userLabel = (user: AdminSession['user']) => user.username ?? user.email ?? t('sessions.user.deleted', { id: user.id });
+  const columns = ['user', 'createdAt', 'lastUsedAt', 'expiresAt', 'absoluteExpiresAt', 'userAgent', 'ip'];
+
+  return (
+    <Page.Main aria-busy={busy}>
+      <Page.Title>{t('sessions.page.title')}</Page.Title>
+      <Layouts.Header title={t('sessions.header.title')} subtitle={t('sessions.header.subtitle', { total: pagination.total })} />
+      <Layouts.Action
+        startActions={
+          <form
+            role="search"
+            onSubmit={(event) => {
+              event.preventDefault();
+              setQuery((q) => ({ ...q, page: 1, user: filterInput.trim() }));
+            }}
+          >
+            <Flex gap={2} alignItems="center">
+              <Box width="32rem">
+                <TextInput
+                  name="user"
+                  aria-label={t('sessions.filter.label')}
+                  placeholder={t('sessions.filter.placeholder')}
+                  value={filterInput}
+                  onChange={(e: React.ChangeEvent<HTMLInputElement>) => setFilterInput(e.target.value)}
+                  startAction={<Search aria-hidden />}
+                />
+              </Box>
+              <Button type="submit" variant="secondary" size="L">
+                {t('sessions.filter.submit')}
+              </Button>
+              {query.user ? (
+                <Button
+                  type="button"
+                  variant="tertiary"
+                  size="L"
+                  startIcon={<Cross />}
+                  onClick={() => {
+                    setFilterInput('');
+                    setQuery((q) => ({ ...q, page: 1, user: '' }));
+                  }}
+                >
+                  {t('sessions.filter.clear')}
+                </Button>
+              ) : null}
+            </Flex>
+          </form>
+        }
+      />
+      <Layouts.Content>
+        {reply.data.length === 0 ? (
+          <EmptyStateLayout content={t(query.user ? 'sessions.empty.filtered' : 'sessions.empty')} />
+        ) : (
+          <Table colCount={columns.length + 1} rowCount={reply.data.length + 1}>
+            <Thead>
+              <Tr>
+                {columns.map((column) => (
+                  <Th key={column}>
+                    <Typography variant="sigma">{t(`sessions.column.${column}`)}</Typography>
+                  </Th>
+                ))}
+                <Th>
+                  <Typography variant="sigma">{t('sessions.column.actions')}</Typography>
+                </Th>
+              </Tr>
+            </Thead>
+            <Tbody>
+              {reply.data.map((session) => (
+                <Tr key={session.id} data-session-id={session.id}>
+                  <Td>
+                    <Flex direction="column" alignItems="flex-start">
+                      <Typography fontWeight="bold">{userLabel(session.user)}</Typography>
+                      <Typography variant="pi" textColor="neutral600">
+                        {session.user.email ?? ''}
+                      </Typography>
+                    </Flex>
+                  </Td>
+                  <Td>
+                    <Typography>{when(session.createdAt)}</Typography>
+                  </Td>
+                  <Td>
+                    <Typography>{when(session.lastUsedAt)}</Typography>
+                  </Td>
+                  <Td>
+                    <Typography>{when(session.expiresAt)}</Typography>
+                  </Td>
+                  <Td>
+                    <Typography>{when(session.absoluteExpiresAt)}</Typography>
+                  </Td>
+                  <Td style={{ maxWidth: '24rem' }}>
+                    <Typography ellipsis title={session.userAgent ?? undefined}>
+                      {session.userAgent ?? t('sessions.unknown')}
+                    </Typography>
+                  </Td>
+                  <Td>
+                    <Typography>{session.ip ?? t('sessions.unknown')}</Typography>
+                  </Td>
+                  <Td>
+                    <Flex gap={1}>
+                      <IconButton
+                        label={t('sessions.action.revoke', { user: userLabel(session.user) })}
+                        variant="ghost"
+                        disabled={!canRevoke}
+                        onClick={() => setPending({ kind: 'one', session })}
+                      >
+                        <Trash />
+                      </IconButton>
+                      <Button variant="danger-light" size="S" disabled={!canRevoke} onClick={() => setPending({ kind: 'user', user: session.user })}>
+                        {t('sessions.action.revokeAll')}
+                      </Button>
+                    </Flex>
+                  </Td>
+                </Tr>
+              ))}
+            </Tbody>
+          </Table>
+        )}
+        <Flex justifyContent="space-between" alignItems="center" paddingTop={4}>
+          <Flex gap={2} alignItems="center">
+            <Box width="10rem">
+              <SingleSelect
+                aria-label={t('sessions.pagination.pageSize')}
+                value={query.pageSize}
+                onChange={(value) => setQuery((q) => ({ ...q, page: 1, pageSize: Number(value) }))}
+                size="S"
+              >
+                {PAGE_SIZES.map((size) => (
+                  <SingleSelectOption key={size} value={size}>
+                    {String(size)}
+                  </SingleSelectOption>
+                ))}
+              </SingleSelect>
+            </Box>
+            <Typography variant="pi" textColor="neutral600">
+              {t('sessions.pagination.pageSize')}
+            </Typography>
+          </Flex>
+          <Flex gap={2} alignItems="center">
+            <IconButton label={t('sessions.pagination.previous')} disabled={pagination.page <= 1} onClick={() => setQuery((q) => ({ ...q, page: q.page - 1 }))}>
+              <ArrowLeft />
+            </IconButton>
+            <Typography variant="pi">{t('sessions.pagination.status', { page: pagination.page, pageCount: Math.max(1, pagination.pageCount) })}</Typography>
+            <IconButton
+              label={t('sessions.pagination.next')}
+              disabled={pagination.page >= pagination.pageCount}
+              onClick={() => setQuery((q) => ({ ...q, page: q.page + 1 }))}
+            >
+              <ArrowRight />
+            </IconButton>
+          </Flex>
+        </Flex>
+      </Layouts.Content>
+      <Dialog.Root open={pending !== null} onOpenChange={(open: boolean) => (open ? undefined : setPending(null))}>
+        <Dialog.Content>
+          <Dialog.Header>{t('sessions.confirm.title')}</Dialog.Header>
+          <Dialog.Body>
+            <Typography>
+              {pending?.kind === 'user'
+                ? t('sessions.confirm.revokeAll', { user: userLabel(pending.user) })
+                : pending
+                  ? t('sessions.confirm.revoke', { user: userLabel(pending.session.user) })
+                  : null}
+            </Typography>
+          </Dialog.Body>
+          <Dialog.Footer>
+            <Dialog.Cancel>
+              <Button fullWidth variant="tertiary">
+                {t('sessions.confirm.cancel')}
+              </Button>
+            </Dialog.Cancel>
+            <Dialog.Action>
+              <Button fullWidth variant="danger-light" loading={busy} onClick={confirmRevoke}>
+                {t('sessions.confirm.confirm')}
+              </Button>
+            </Dialog.Action>
+          </Dialog.Footer>
+        </Dialog.Content>
+      </Dialog.Root>
+    </Page.Main>
+  );
+};
+
+export const ProtectedSessionsPage = () => (
+  <Page.Protect permissions={PERMISSIONS.sessionsRead}>
+    <SessionsPage />
+  </Page.Protect>
+);
+
+export default ProtectedSessionsPage;
