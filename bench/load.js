@@ -1,0 +1,143 @@
+'use strict';
+/**
+ * The load generator: a separate process (forked by bench/run.js) so that the client's CPU is not
+ * charged to the server's event loop. Receives { id, type: 'run', ...cell } over IPC, drives the
+ * server with autocannon (keep-alive, one request in flight per connection) and answers
+ * { id, result }. Latencies are recorded here per response (float ms, 2xx only) because
+ * autocannon's own histogram has 1 ms resolution; errors = connection errors + timeouts + non-2xx.
+ */
+const autocannon = require('autocannon');
+
+const DEMO = { identifier: 'demo@example.com', password: 'Demo-Passw0rd!' };
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+async function login(url) {
+  const response = await fetch(`${url}/api/auth/local`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(DEMO) });
+  const body = await response.json().catch(() => ({}));
+  if (response.status !== 200 || !body.jwt) throw new Error(`login failed: ${response.status} ${JSON.stringify(body).slice(0, 200)}`);
+  return body;
+}
+
+/** `count` fresh logins, two at a time (bcrypt is the cost; more in parallel buys nothing). */
+async function logins(url, count) {
+  const out = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      next++;
+      out.push(await login(url));
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  return out;
+}
+
+/** The request list and any per-cell setup for a scenario. */
+async function scenario(cell) {
+  const { url, name, refreshPath, connections } = cell;
+  if (name === 'health') return { requests: [{ method: 'GET', path: '/_health' }] };
+  if (name === 'me') {
+    const { jwt } = await login(url);
+    return { requests: [{ method: 'GET', path: '/api/users/me', headers: { authorization: `Bearer ${jwt}` } }] };
+  }
+  if (name === 'login') {
+    return { requests: [{ method: 'POST', path: '/api/auth/local', headers: JSON_HEADERS, body: JSON.stringify(DEMO) }] };
+  }
+  if (name === 'refresh') {
+    // Refresh chains: one login per connection, then each refresh presents the token the previous
+    // refresh of that chain returned. With one request in flight per connection and as many
+    // chains as connections, a request takes a chain's token from the pool and its response puts
+    // the successor back; a failed refresh ends its chain (and is counted as an error).
+    const pool = (await logins(url, connections)).map((b) => b.refreshToken);
+    if (pool.some((t) => typeof t !== 'string')) throw new Error('login did not return a refreshToken in the body');
+    const stats = { brokenChains: 0 };
+    return {
+      stats,
+      requests: [
+        {
+          method: 'POST',
+          path: refreshPath,
+          headers: JSON_HEADERS,
+          setupRequest(req, context) {
+            context.token = pool.pop() ?? 'no-token-left';
+            return { ...req, body: JSON.stringify({ refreshToken: context.token }) };
+          },
+          onResponse(status, body, context) {
+            if (status === 200) {
+              try {
+                const next = JSON.parse(body).refreshToken;
+                if (typeof next === 'string') return void pool.push(next);
+              } catch {
+                // fall through: chain broken
+              }
+            }
+            stats.brokenChains++;
+          },
+        },
+      ],
+    };
+  }
+  throw new Error(`unknown scenario ${name}`);
+}
+
+function percentile(sorted, p) {
+  if (sorted.length === 0) return null;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index];
+}
+
+async function run(cell) {
+  const setup = await scenario(cell);
+  let latencies = new Float64Array(1 << 16);
+  let count = 0;
+  const statuses = {};
+  const started = process.hrtime.bigint();
+  const result = await autocannon({
+    url: cell.url,
+    connections: cell.connections,
+    pipelining: 1,
+    duration: cell.duration,
+    timeout: 30,
+    requests: setup.requests,
+    setupClient(client) {
+      client.on('response', (status, _bytes, duration) => {
+        statuses[status] = (statuses[status] || 0) + 1;
+        if (status < 200 || status >= 300) return;
+        if (count === latencies.length) {
+          const bigger = new Float64Array(latencies.length * 2);
+          bigger.set(latencies);
+          latencies = bigger;
+        }
+        latencies[count++] = duration;
+      });
+    },
+  });
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+  const sorted = latencies.subarray(0, count).sort();
+  const seconds = result.duration || cell.duration;
+  return {
+    ok: count,
+    seconds,
+    elapsed,
+    rps: count / seconds,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    max: count ? sorted[count - 1] : null,
+    errors: result.errors + result.timeouts + result.non2xx,
+    connErrors: result.errors,
+    timeouts: result.timeouts,
+    non2xx: result.non2xx,
+    statuses,
+    ...(setup.stats ?? {}),
+  };
+}
+
+process.on('message', async (message) => {
+  if (!message || message.type !== 'run') return;
+  try {
+    process.send({ id: message.id, result: await run(message.cell) });
+  } catch (error) {
+    process.send({ id: message.id, error: String((error && error.stack) || error) });
+  }
+});
+process.on('disconnect', () => process.exit(0));

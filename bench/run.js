@@ -1,0 +1,427 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * npm run bench [-- --quick] [-- --only=refresh,login] [-- --no-scale | --scale-only]
+ *
+ * The plugin (mode A: delivery 'body', its /api/token rate limiter off) against the same playground
+ * app with the plugin disabled and users-permissions in its built-in `jwtManagement: 'refresh'`
+ * mode (mode B), same machine, database engine and Strapi version, in one run. Each server is its
+ * own child process on its own fresh database; the load comes from a third process (autocannon).
+ * The users-permissions rate limiter (/auth/*) is off in both modes.
+ *
+ * Main matrix: scenarios health, me, refresh, login x concurrency 1, 8, 32, each cell run in the
+ * order A B A B (drift cancels), BENCH_DURATION seconds per run (default 3).
+ * Scale: the refresh scenario at concurrency 8 against the plugin with 1k / 100k / 1M sessions
+ * already in refresh_token_sessions (three databases seeded with batched INSERTs, three servers,
+ * rounds interleaved 1k 100k 1M 1k 100k 1M).
+ *
+ * Env: BENCH_DB=sqlite (default) | postgres, BENCH_DURATION (s), BENCH_SCALE_SIZES=1000,100000,1000000,
+ * BENCH_CPU_PROF=1 (servers run under `node --cpu-prof`, profiles in bench/.tmp/prof).
+ * Writes bench/results.json (one entry per database engine; other engines' entries are kept).
+ */
+const { fork, execSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { seedSqlite, seedPostgres } = require('./seed');
+
+const ROOT = path.resolve(__dirname, '..');
+const PLAYGROUND = path.join(ROOT, 'playground');
+const TMP = path.join(__dirname, '.tmp');
+const RESULTS = path.join(__dirname, 'results.json');
+
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(`--${name}`);
+const option = (name) => argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+const QUICK = flag('quick');
+const DB = process.env.BENCH_DB || 'sqlite';
+const DURATION = Number(process.env.BENCH_DURATION || (QUICK ? 1 : 3));
+const WARMUP = QUICK ? 0.5 : 1;
+const CONCURRENCY = QUICK ? [8] : [1, 8, 32];
+const ROUNDS = QUICK ? ['A', 'B'] : ['A', 'B', 'A', 'B'];
+const SCENARIOS = (option('only') || 'health,me,refresh,login').split(',');
+const SCALE_SIZES = (process.env.BENCH_SCALE_SIZES || (QUICK ? '1000,10000' : '1000,100000,1000000')).split(',').map(Number);
+const SCALE_DURATION = Number(process.env.BENCH_SCALE_DURATION || (QUICK ? 1 : 4));
+const SCALE_ROUNDS = QUICK ? 1 : 2;
+const RUN_MAIN = !flag('scale-only');
+const RUN_SCALE = !flag('no-scale');
+const CPU_PROF = process.env.BENCH_CPU_PROF === '1';
+const PG = { host: process.env.BENCH_PG_HOST || '127.0.0.1', port: Number(process.env.BENCH_PG_PORT || 5432), user: process.env.BENCH_PG_USER || 'postgres', password: process.env.BENCH_PG_PASSWORD || undefined };
+
+const MODES = {
+  A: {
+    label: 'plugin',
+    refreshPath: '/api/token/refresh',
+    env: {
+      REFRESH_TOKEN_CONFIG: JSON.stringify({ delivery: 'body', rateLimit: { enabled: false } }),
+      UP_CONFIG: JSON.stringify({ ratelimit: { enabled: false } }),
+    },
+  },
+  B: {
+    label: 'built-in',
+    refreshPath: '/api/auth/refresh',
+    env: {
+      REFRESH_TOKEN_DISABLED: 'true',
+      UP_CONFIG: JSON.stringify({ jwtManagement: 'refresh', ratelimit: { enabled: false } }),
+    },
+  },
+};
+
+const TARGETS = {
+  refreshThroughput: DB === 'postgres' ? 1.5 : 3,
+  scaleP99: 1.5,
+  stockWithin: 0.05,
+};
+
+const log = (...args) => console.error(...args);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const round = (value, digits = 2) => (value == null || Number.isNaN(value) ? null : Number(value.toFixed(digits)));
+
+// ---------------------------------------------------------------------------------------------
+// Child processes: every one is tracked and killed when this process exits, however it exits.
+const children = new Set();
+function track(child) {
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  return child;
+}
+process.on('exit', () => {
+  for (const child of children) {
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => process.exit(130));
+process.on('unhandledRejection', (error) => {
+  log(error);
+  process.exit(1);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Databases
+async function pgAdmin(fn) {
+  const { Client } = require('pg');
+  const client = new Client({ ...PG, database: process.env.BENCH_PG_DATABASE || 'test' });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh, empty database; returns the env that points the playground at it. */
+async function freshDatabase(name, template) {
+  if (DB === 'sqlite') {
+    const file = path.join(TMP, `${name}.db`);
+    for (const suffix of ['', '-journal', '-wal', '-shm']) fs.rmSync(file + suffix, { force: true });
+    if (template) fs.copyFileSync(template.file, file);
+    return { file, env: { DB: 'sqlite', DATABASE_FILENAME: path.relative(PLAYGROUND, file) } };
+  }
+  if (DB === 'postgres') {
+    const db = `rt_bench_${name.replace(/[^a-z0-9_]/gi, '_')}`.toLowerCase();
+    await pgAdmin(async (client) => {
+      await client.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+      await client.query(`CREATE DATABASE ${db}${template ? ` TEMPLATE ${template.database}` : ''}`);
+    });
+    return { database: db, env: { DB: 'postgres', DATABASE_NAME: db, DATABASE_HOST: PG.host, DATABASE_PORT: String(PG.port), DATABASE_USERNAME: PG.user, DATABASE_PASSWORD: PG.password || '' } };
+  }
+  throw new Error(`BENCH_DB=${DB}: use sqlite or postgres`);
+}
+
+async function seedSessions(target, from, to) {
+  if (to <= from) return;
+  if (DB === 'sqlite') return seedSqlite(target.file, from, to);
+  return seedPostgres({ ...PG, database: target.database }, from, to);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Servers
+const baseEnv = () => {
+  const env = { ...process.env };
+  for (const key of Object.keys(env)) {
+    if (/^(DB|DATABASE_.*|REFRESH_TOKEN_.*|UP_CONFIG|PORT|HOST|SEED|NODE_OPTIONS|VITEST.*)$/.test(key)) delete env[key];
+  }
+  return { ...env, LOG_LEVEL: 'error', SEED: 'true' };
+};
+
+/** Boots the playground in a child process; resolves once it listens. */
+function startServer(modeKey, database, tag) {
+  const mode = MODES[modeKey];
+  const execArgv = [];
+  if (CPU_PROF) {
+    fs.mkdirSync(path.join(TMP, 'prof'), { recursive: true });
+    execArgv.push('--cpu-prof', '--cpu-prof-dir', path.join(TMP, 'prof'), '--cpu-prof-name', `${DB}-${tag}-${modeKey}-${Date.now()}.cpuprofile`);
+  }
+  const started = Date.now();
+  const child = track(
+    fork(path.join(__dirname, 'server.js'), [], {
+      cwd: ROOT,
+      env: { ...baseEnv(), ...database.env, ...mode.env },
+      execArgv,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    })
+  );
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server ${modeKey} did not start within 180 s`)), 180_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server ${modeKey} exited with ${code} before it was ready`));
+    });
+    child.on('message', (message) => {
+      if (message.type === 'error') log(`server ${modeKey}: ${message.message}`);
+      if (message.type !== 'ready') return;
+      clearTimeout(timer);
+      child.removeAllListeners('exit');
+      resolve({
+        mode: modeKey,
+        url: message.url,
+        bootMs: Date.now() - started,
+        stop: () =>
+          new Promise((done) => {
+            if (child.exitCode !== null || child.signalCode !== null) return done();
+            const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
+            child.once('exit', () => {
+              clearTimeout(kill);
+              done();
+            });
+            child.send({ type: 'stop' });
+          }),
+      });
+    });
+  });
+}
+
+/** Waits until the server answers /_health quickly again (work abandoned by the last run is done). */
+async function settle(url) {
+  await sleep(100);
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const t = performance.now();
+    try {
+      await fetch(`${url}/_health`);
+    } catch {
+      // retry
+    }
+    if (performance.now() - t < 15) return;
+    await sleep(50);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load process
+let loader;
+let nextId = 0;
+const pending = new Map();
+function startLoader() {
+  loader = track(fork(path.join(__dirname, 'load.js'), [], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  loader.on('message', ({ id, result, error }) => {
+    const p = pending.get(id);
+    pending.delete(id);
+    if (error) p.reject(new Error(error));
+    else p.resolve(result);
+  });
+  loader.on('exit', (code) => {
+    for (const p of pending.values()) p.reject(new Error(`load process exited with ${code}`));
+    pending.clear();
+  });
+}
+function load(cell) {
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    pending.set(id, { resolve, reject });
+    loader.send({ id, type: 'run', cell });
+  });
+}
+
+async function measure(server, name, connections, duration) {
+  const result = await load({ url: server.url, name, refreshPath: MODES[server.mode].refreshPath, connections, duration });
+  await settle(server.url);
+  return result;
+}
+
+const fmt = (r) => `${Math.round(r.rps)} req/s  p50 ${r.p50?.toFixed(2)} ms  p99 ${r.p99?.toFixed(2)} ms  errors ${r.errors}`;
+
+/** Rounds of one mode merged: throughput over the summed time, latency percentiles averaged. */
+function merge(runs) {
+  const ok = runs.reduce((s, r) => s + r.ok, 0);
+  const seconds = runs.reduce((s, r) => s + r.seconds, 0);
+  const mean = (key) => {
+    const values = runs.map((r) => r[key]).filter((v) => v != null);
+    return values.length ? values.reduce((s, v) => s + v, 0) / values.length : null;
+  };
+  return {
+    rps: round(ok / seconds, 1),
+    p50: round(mean('p50'), 3),
+    p99: round(mean('p99'), 3),
+    errors: runs.reduce((s, r) => s + r.errors, 0),
+    requests: ok,
+    runs: runs.map((r) => ({ rps: round(r.rps, 1), p50: round(r.p50, 3), p99: round(r.p99, 3), errors: r.errors, statuses: r.statuses })),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+async function mainMatrix() {
+  const servers = {};
+  for (const key of ['A', 'B']) {
+    const database = await freshDatabase(`main-${key.toLowerCase()}`);
+    servers[key] = await startServer(key, database, 'main');
+    log(`mode ${key} (${MODES[key].label}) up at ${servers[key].url} in ${servers[key].bootMs} ms`);
+  }
+  const cells = [];
+  try {
+    for (const name of SCENARIOS) {
+      for (const key of ['A', 'B']) await measure(servers[key], name, 8, WARMUP); // warm-up, discarded
+      for (const connections of CONCURRENCY) {
+        const runs = { A: [], B: [] };
+        for (const key of ROUNDS) {
+          const r = await measure(servers[key], name, connections, DURATION);
+          runs[key].push(r);
+          log(`  ${name.padEnd(7)} c=${String(connections).padEnd(2)} ${key} ${fmt(r)}`);
+        }
+        const plugin = merge(runs.A);
+        const builtin = merge(runs.B);
+        cells.push({
+          scenario: name,
+          connections,
+          plugin,
+          builtin,
+          ratio: { rps: round(plugin.rps / builtin.rps, 3), p50: round(plugin.p50 / builtin.p50, 3), p99: round(plugin.p99 / builtin.p99, 3) },
+        });
+      }
+    }
+  } finally {
+    await Promise.all(Object.values(servers).map((s) => s.stop()));
+  }
+  return cells;
+}
+
+async function scaleScenario() {
+  // A template database with the schema (booted once), copied per size, then seeded.
+  const template = await freshDatabase('scale-template');
+  const boot = await startServer('A', template, 'scale-template');
+  await boot.stop();
+  const servers = [];
+  const seeding = [];
+  try {
+    for (const size of SCALE_SIZES) {
+      const target = await freshDatabase(`scale-${size}`, template);
+      const t = Date.now();
+      await seedSessions(target, 0, size);
+      const seedMs = Date.now() - t;
+      seeding.push({ sessions: size, seedMs });
+      log(`scale: seeded ${size} sessions in ${seedMs} ms`);
+      const server = await startServer('A', target, `scale-${size}`);
+      servers.push({ size, server, runs: [] });
+    }
+    for (const { server } of servers) await measure(server, 'refresh', 8, WARMUP);
+    for (let r = 0; r < SCALE_ROUNDS; r++) {
+      for (const entry of servers) {
+        const result = await measure(entry.server, 'refresh', 8, SCALE_DURATION);
+        entry.runs.push(result);
+        log(`  refresh c=8 ${String(entry.size).padStart(7)} sessions ${fmt(result)}`);
+      }
+    }
+  } finally {
+    await Promise.all(servers.map((s) => s.server.stop()));
+  }
+  const rows = servers.map(({ size, runs }) => ({ sessions: size, seedMs: seeding.find((s) => s.sessions === size).seedMs, ...merge(runs) }));
+  const first = rows[0];
+  const last = rows[rows.length - 1];
+  return { rows, p99Ratio: round(last.p99 / first.p99, 3), from: first.sessions, to: last.sessions };
+}
+
+// ---------------------------------------------------------------------------------------------
+function pad(value, width, left = false) {
+  const text = value == null ? '-' : String(value);
+  return left ? text.padEnd(width) : text.padStart(width);
+}
+
+function printTable(cells, scale) {
+  const out = [];
+  const header = `| scenario | c | plugin req/s | p50 ms | p99 ms | err | built-in req/s | p50 ms | p99 ms | err | req/s ratio | p99 ratio |`;
+  out.push(header, header.replace(/[^|]/g, '-').replace(/\|-/g, '| ').replace(/-\|/g, ' |').replace(/ -+ /g, (m) => ` ${'-'.repeat(m.length - 2)} `));
+  for (const c of cells) {
+    out.push(
+      `| ${c.scenario} | ${c.connections} | ${c.plugin.rps} | ${c.plugin.p50} | ${c.plugin.p99} | ${c.plugin.errors} | ${c.builtin.rps} | ${c.builtin.p50} | ${c.builtin.p99} | ${c.builtin.errors} | ${c.ratio.rps}x | ${c.ratio.p99}x |`
+    );
+  }
+  if (scale) {
+    out.push('', '| sessions in table | seed time | req/s | p50 ms | p99 ms | err |', '| --- | --- | --- | --- | --- | --- |');
+    for (const r of scale.rows) out.push(`| ${r.sessions.toLocaleString('en-US')} | ${(r.seedMs / 1000).toFixed(1)} s | ${r.rps} | ${r.p50} | ${r.p99} | ${r.errors} |`);
+  }
+  return out.join('\n');
+}
+
+function verdicts(cells, scale) {
+  const at = (scenario, c) => cells.find((x) => x.scenario === scenario && x.connections === c);
+  const list = [];
+  const refresh = at('refresh', 8);
+  if (refresh) list.push({ target: `refresh throughput at c=8 >= ${TARGETS.refreshThroughput}x built-in (${DB})`, value: refresh.ratio.rps, pass: refresh.ratio.rps >= TARGETS.refreshThroughput });
+  if (scale) list.push({ target: `refresh p99 at ${scale.to.toLocaleString('en-US')} sessions <= ${TARGETS.scaleP99}x p99 at ${scale.from.toLocaleString('en-US')}`, value: scale.p99Ratio, pass: scale.p99Ratio <= TARGETS.scaleP99 });
+  for (const name of ['login', 'me']) {
+    for (const c of CONCURRENCY) {
+      const cell = at(name, c);
+      if (!cell) continue;
+      list.push({ target: `${name === 'me' ? 'GET /api/users/me' : 'login'} c=${c} throughput within 5% of built-in (>= 0.95x)`, value: cell.ratio.rps, pass: cell.ratio.rps >= 1 - TARGETS.stockWithin });
+    }
+  }
+  const errors = cells.reduce((s, c) => s + c.plugin.errors + c.builtin.errors, 0) + (scale ? scale.rows.reduce((s, r) => s + r.errors, 0) : 0);
+  list.push({ target: 'no errors (connection errors, timeouts, non-2xx)', value: errors, unit: '', pass: errors === 0 });
+  return list;
+}
+
+async function main() {
+  const t0 = Date.now();
+  if (!fs.existsSync(path.join(ROOT, 'dist', 'server', 'index.js'))) {
+    log('dist/server/index.js missing: building the plugin (npx strapi-plugin build)');
+    execSync('npx strapi-plugin build', { cwd: ROOT, stdio: 'inherit' });
+  }
+  fs.mkdirSync(TMP, { recursive: true });
+  const loadBefore = os.loadavg();
+  log(`bench: db=${DB} duration=${DURATION}s concurrency=${CONCURRENCY.join(',')} rounds=${ROUNDS.join(' ')}${QUICK ? ' (quick)' : ''}; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} CPUs`);
+  startLoader();
+  const cells = RUN_MAIN ? await mainMatrix() : [];
+  const scale = RUN_SCALE ? await scaleScenario() : null;
+  const loadAfter = os.loadavg();
+  const targetList = verdicts(cells, scale);
+
+  const entry = {
+    date: new Date().toISOString(),
+    quick: QUICK,
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGb: round(os.totalmem() / 2 ** 30, 1), loadavgBefore: loadBefore.map((l) => round(l)), loadavgAfter: loadAfter.map((l) => round(l)) },
+    versions: { node: process.version, strapi: require('@strapi/strapi/package.json').version, autocannon: require('autocannon/package.json').version },
+    settings: { db: DB, durationSeconds: DURATION, warmupSeconds: WARMUP, concurrency: CONCURRENCY, rounds: ROUNDS, scaleSizes: SCALE_SIZES, scaleDurationSeconds: SCALE_DURATION, scaleRounds: SCALE_ROUNDS },
+    modes: Object.fromEntries(Object.entries(MODES).map(([k, m]) => [m.label, { refreshPath: m.refreshPath, env: m.env }])),
+    cells,
+    scale,
+    targets: targetList,
+    totalSeconds: round((Date.now() - t0) / 1000, 1),
+  };
+  let all = {};
+  try {
+    all = JSON.parse(fs.readFileSync(RESULTS, 'utf8'));
+  } catch {
+    // first run
+  }
+  all[QUICK ? `${DB}-quick` : DB] = entry;
+  fs.writeFileSync(RESULTS, `${JSON.stringify(all, null, 2)}\n`);
+
+  console.log(`\nstrapi-plugin-refresh-token bench - ${DB}, Strapi ${entry.versions.strapi}, Node ${process.version}, ${entry.machine.cpus} CPUs, load average ${loadBefore[0].toFixed(2)} -> ${loadAfter[0].toFixed(2)}${QUICK ? ' (QUICK: smoke run, not a measurement)' : ''}\n`);
+  console.log(printTable(cells, scale));
+  console.log('');
+  for (const t of targetList) console.log(`${t.pass ? 'PASS' : 'MISS'}  ${t.target}: ${t.value}${t.unit ?? 'x'}`);
+  console.log(`\nwritten to ${path.relative(process.cwd(), RESULTS)} in ${entry.totalSeconds} s`);
+  loader.disconnect();
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    log(error);
+    process.exit(1);
+  }
+);

@@ -1,0 +1,47 @@
+'use strict';
+/**
+ * One benchmarked Strapi: the playground app booted in THIS process (a child of bench/run.js),
+ * configured entirely through the environment the parent passes (DB, DATABASE_FILENAME,
+ * REFRESH_TOKEN_CONFIG, REFRESH_TOKEN_DISABLED, UP_CONFIG, ...). Talks to the parent over IPC:
+ * sends { type: 'ready', url } once listening; on { type: 'stop' } destroys Strapi and exits 0
+ * (so that `node --cpu-prof` writes its profile). Exits on its own if the parent goes away.
+ */
+const path = require('node:path');
+
+const PLAYGROUND = path.resolve(__dirname, '..', 'playground');
+const port = Number(process.env.BENCH_PORT || 0);
+
+let strapi;
+let stopping = false;
+
+async function stop(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  const hardExit = setTimeout(() => process.exit(code), 5000);
+  hardExit.unref();
+  try {
+    if (strapi) await strapi.destroy();
+  } catch {
+    // exiting anyway
+  }
+  process.exit(code);
+}
+
+process.on('message', (message) => {
+  if (message && message.type === 'stop') stop(0);
+});
+process.on('disconnect', () => stop(0));
+process.on('SIGTERM', () => stop(0));
+process.on('SIGINT', () => stop(0));
+
+(async () => {
+  const { createStrapi } = require('@strapi/strapi');
+  strapi = await createStrapi({ appDir: PLAYGROUND, distDir: PLAYGROUND, serveAdminPanel: false }).load();
+  strapi.server.mount();
+  await new Promise((resolve) => strapi.server.httpServer.listen(port, '127.0.0.1', resolve));
+  const address = strapi.server.httpServer.address();
+  process.send({ type: 'ready', url: `http://127.0.0.1:${address.port}`, pid: process.pid });
+})().catch((error) => {
+  process.send?.({ type: 'error', message: String((error && error.stack) || error) });
+  stop(1);
+});
