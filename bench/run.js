@@ -45,6 +45,7 @@ const SCALE_DURATION = Number(process.env.BENCH_SCALE_DURATION || (QUICK ? 1 : 4
 const SCALE_ROUNDS = QUICK ? 1 : 2;
 const RUN_MAIN = !flag('scale-only');
 const RUN_SCALE = !flag('no-scale');
+const RUN_VARIANTS = !flag('no-variants') && !flag('scale-only');
 const CPU_PROF = process.env.BENCH_CPU_PROF === '1';
 const PG = { host: process.env.BENCH_PG_HOST || '127.0.0.1', port: Number(process.env.BENCH_PG_PORT || 5432), user: process.env.BENCH_PG_USER || 'postgres', password: process.env.BENCH_PG_PASSWORD || undefined };
 
@@ -54,6 +55,23 @@ const MODES = {
     refreshPath: '/api/token/refresh',
     env: {
       REFRESH_TOKEN_CONFIG: JSON.stringify({ delivery: 'body', rateLimit: { enabled: false } }),
+      UP_CONFIG: JSON.stringify({ ratelimit: { enabled: false } }),
+    },
+  },
+  K: {
+    label: 'plugin + users-permissions verify with a KeyObject (bench-only patch)',
+    refreshPath: '/api/token/refresh',
+    env: {
+      REFRESH_TOKEN_CONFIG: JSON.stringify({ delivery: 'body', rateLimit: { enabled: false } }),
+      UP_CONFIG: JSON.stringify({ ratelimit: { enabled: false } }),
+      BENCH_UP_JWT_KEYOBJECT: '1',
+    },
+  },
+  S: {
+    label: 'plugin, strict: true',
+    refreshPath: '/api/token/refresh',
+    env: {
+      REFRESH_TOKEN_CONFIG: JSON.stringify({ delivery: 'body', rateLimit: { enabled: false }, strict: true }),
       UP_CONFIG: JSON.stringify({ ratelimit: { enabled: false } }),
     },
   },
@@ -266,6 +284,7 @@ function merge(runs) {
 // ---------------------------------------------------------------------------------------------
 async function mainMatrix() {
   const servers = {};
+  let variants = null;
   for (const key of ['A', 'B']) {
     const database = await freshDatabase(`main-${key.toLowerCase()}`);
     servers[key] = await startServer(key, database, 'main');
@@ -293,10 +312,42 @@ async function mainMatrix() {
         });
       }
     }
+    if (RUN_VARIANTS) variants = await authVariants(servers);
   } finally {
     await Promise.all(Object.values(servers).map((s) => s.stop()));
   }
-  return cells;
+  return { cells, variants };
+}
+
+/**
+ * The authenticated GET at c=8 under four servers, rounds B A K S B A K S: built-in, plugin,
+ * plugin with users-permissions' verify served by a KeyObject (bench-only patch, see server.js),
+ * and plugin in strict mode (session checked per request).
+ */
+async function authVariants(servers) {
+  const order = ['B', 'A', 'K', 'S'];
+  for (const key of ['K', 'S']) {
+    const database = await freshDatabase(`variant-${key.toLowerCase()}`);
+    servers[key] = await startServer(key, database, 'variant');
+    log(`mode ${key} (${MODES[key].label}) up at ${servers[key].url} in ${servers[key].bootMs} ms`);
+  }
+  for (const key of order) await measure(servers[key], 'me', 8, WARMUP);
+  const runs = Object.fromEntries(order.map((k) => [k, []]));
+  for (let r = 0; r < (QUICK ? 1 : 2); r++) {
+    for (const key of order) {
+      const result = await measure(servers[key], 'me', 8, DURATION);
+      runs[key].push(result);
+      log(`  me      c=8  ${key} ${fmt(result)}`);
+    }
+  }
+  const merged = Object.fromEntries(order.map((k) => [k, merge(runs[k])]));
+  return order.map((key) => ({
+    mode: key,
+    label: MODES[key].label,
+    ...merged[key],
+    vsBuiltin: round(merged[key].rps / merged.B.rps, 3),
+    vsPlugin: round(merged[key].rps / merged.A.rps, 3),
+  }));
 }
 
 async function scaleScenario() {
@@ -340,7 +391,7 @@ function pad(value, width, left = false) {
   return left ? text.padEnd(width) : text.padStart(width);
 }
 
-function printTable(cells, scale) {
+function printTable(cells, scale, variants) {
   const out = [];
   const header = `| scenario | c | plugin req/s | p50 ms | p99 ms | err | built-in req/s | p50 ms | p99 ms | err | req/s ratio | p99 ratio |`;
   out.push(header, header.replace(/[^|]/g, '-').replace(/\|-/g, '| ').replace(/-\|/g, ' |').replace(/ -+ /g, (m) => ` ${'-'.repeat(m.length - 2)} `));
@@ -349,6 +400,10 @@ function printTable(cells, scale) {
       `| ${c.scenario} | ${c.connections} | ${c.plugin.rps} | ${c.plugin.p50} | ${c.plugin.p99} | ${c.plugin.errors} | ${c.builtin.rps} | ${c.builtin.p50} | ${c.builtin.p99} | ${c.builtin.errors} | ${c.ratio.rps}x | ${c.ratio.p99}x |`
     );
   }
+  if (variants) {
+    out.push('', '| GET /api/users/me, c=8 | req/s | p50 ms | p99 ms | err | vs built-in | vs plugin |', '| --- | --- | --- | --- | --- | --- | --- |');
+    for (const v of variants) out.push(`| ${v.mode}: ${v.label} | ${v.rps} | ${v.p50} | ${v.p99} | ${v.errors} | ${v.vsBuiltin}x | ${v.vsPlugin}x |`);
+  }
   if (scale) {
     out.push('', '| sessions in table | seed time | req/s | p50 ms | p99 ms | err |', '| --- | --- | --- | --- | --- | --- |');
     for (const r of scale.rows) out.push(`| ${r.sessions.toLocaleString('en-US')} | ${(r.seedMs / 1000).toFixed(1)} s | ${r.rps} | ${r.p50} | ${r.p99} | ${r.errors} |`);
@@ -356,7 +411,7 @@ function printTable(cells, scale) {
   return out.join('\n');
 }
 
-function verdicts(cells, scale) {
+function verdicts(cells, scale, variants) {
   const at = (scenario, c) => cells.find((x) => x.scenario === scenario && x.connections === c);
   const list = [];
   const refresh = at('refresh', 8);
@@ -369,7 +424,12 @@ function verdicts(cells, scale) {
       list.push({ target: `${name === 'me' ? 'GET /api/users/me' : 'login'} c=${c} throughput within 5% of built-in (>= 0.95x)`, value: cell.ratio.rps, pass: cell.ratio.rps >= 1 - TARGETS.stockWithin });
     }
   }
-  const errors = cells.reduce((s, c) => s + c.plugin.errors + c.builtin.errors, 0) + (scale ? scale.rows.reduce((s, r) => s + r.errors, 0) : 0);
+  const strict = variants?.find((v) => v.mode === 'S');
+  if (strict) list.push({ target: 'GET /api/users/me c=8 in strict mode within 10% of built-in (>= 0.90x)', value: strict.vsBuiltin, pass: strict.vsBuiltin >= 0.9 });
+  const errors =
+    cells.reduce((s, c) => s + c.plugin.errors + c.builtin.errors, 0) +
+    (scale ? scale.rows.reduce((s, r) => s + r.errors, 0) : 0) +
+    (variants ? variants.reduce((s, v) => s + v.errors, 0) : 0);
   list.push({ target: 'no errors (connection errors, timeouts, non-2xx)', value: errors, unit: '', pass: errors === 0 });
   return list;
 }
@@ -384,10 +444,10 @@ async function main() {
   const loadBefore = os.loadavg();
   log(`bench: db=${DB} duration=${DURATION}s concurrency=${CONCURRENCY.join(',')} rounds=${ROUNDS.join(' ')}${QUICK ? ' (quick)' : ''}; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} CPUs`);
   startLoader();
-  const cells = RUN_MAIN ? await mainMatrix() : [];
+  const { cells, variants } = RUN_MAIN ? await mainMatrix() : { cells: [], variants: null };
   const scale = RUN_SCALE ? await scaleScenario() : null;
   const loadAfter = os.loadavg();
-  const targetList = verdicts(cells, scale);
+  const targetList = verdicts(cells, scale, variants);
 
   const entry = {
     date: new Date().toISOString(),
@@ -397,6 +457,7 @@ async function main() {
     settings: { db: DB, durationSeconds: DURATION, warmupSeconds: WARMUP, concurrency: CONCURRENCY, rounds: ROUNDS, scaleSizes: SCALE_SIZES, scaleDurationSeconds: SCALE_DURATION, scaleRounds: SCALE_ROUNDS },
     modes: Object.fromEntries(Object.entries(MODES).map(([k, m]) => [m.label, { refreshPath: m.refreshPath, env: m.env }])),
     cells,
+    variants,
     scale,
     targets: targetList,
     totalSeconds: round((Date.now() - t0) / 1000, 1),
@@ -411,7 +472,7 @@ async function main() {
   fs.writeFileSync(RESULTS, `${JSON.stringify(all, null, 2)}\n`);
 
   console.log(`\nstrapi-plugin-refresh-token bench - ${DB}, Strapi ${entry.versions.strapi}, Node ${process.version}, ${entry.machine.cpus} CPUs, load average ${loadBefore[0].toFixed(2)} -> ${loadAfter[0].toFixed(2)}${QUICK ? ' (QUICK: smoke run, not a measurement)' : ''}\n`);
-  console.log(printTable(cells, scale));
+  console.log(printTable(cells, scale, variants));
   console.log('');
   for (const t of targetList) console.log(`${t.pass ? 'PASS' : 'MISS'}  ${t.target}: ${t.value}${t.unit ?? 'x'}`);
   console.log(`\nwritten to ${path.relative(process.cwd(), RESULTS)} in ${entry.totalSeconds} s`);

@@ -34,9 +34,28 @@ process.on('disconnect', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 process.on('SIGINT', () => stop(0));
 
+/**
+ * Bench-only experiment (mode K): users-permissions' jwt service verifies every Bearer token with
+ * the jwtSecret STRING, which costs jsonwebtoken a failed PEM parse per call. Replace its `verify`
+ * (legacy mode only) with the same call on a KeyObject made once, to measure what that buys.
+ */
+function serveUpVerifyWithKeyObject(strapi) {
+  const crypto = require('node:crypto');
+  const upDir = path.dirname(require.resolve('@strapi/plugin-users-permissions/package.json'));
+  const jwt = require(require.resolve('jsonwebtoken', { paths: [upDir] }));
+  const service = strapi.plugin('users-permissions').service('jwt');
+  const key = crypto.createSecretKey(Buffer.from(strapi.config.get('plugin::users-permissions.jwtSecret'), 'utf8'));
+  const algorithms = [strapi.config.get('plugin::users-permissions.jwt', {})?.algorithm || 'HS256'];
+  service.verify = (token) =>
+    new Promise((resolve, reject) => {
+      jwt.verify(token, key, { algorithms }, (error, payload = {}) => (error ? reject(new Error('Invalid token.')) : resolve(payload)));
+    });
+}
+
 (async () => {
   const { createStrapi } = require('@strapi/strapi');
   strapi = await createStrapi({ appDir: PLAYGROUND, distDir: PLAYGROUND, serveAdminPanel: false }).load();
+  if (process.env.BENCH_UP_JWT_KEYOBJECT === '1') serveUpVerifyWithKeyObject(strapi);
   strapi.server.mount();
   await new Promise((resolve) => strapi.server.httpServer.listen(port, '127.0.0.1', resolve));
   const address = strapi.server.httpServer.address();
