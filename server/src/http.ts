@@ -21,12 +21,13 @@ export interface PresentedToken {
 }
 
 /**
- * The refresh token from the JSON body (`refreshToken`) or, failing that, the signed cookie.
+ * The refresh token from a JSON body (`refreshToken`) or, failing that, the signed cookie. A form
+ * body never carries a token: it could only come from a cross-site form.
  * 400 when there is none or it is not a non-empty string; 401 when the cookie's signature fails.
  */
 export function readRefreshToken(ctx: Context, strapi: Core.Strapi): PresentedToken {
-  const body = ctx.request.body as unknown;
-  if (body !== null && typeof body === 'object' && !Array.isArray(body) && 'refreshToken' in body) {
+  const body = ctx.request.is('application/json') ? (ctx.request.body as unknown) : undefined;
+  if (body !== undefined && body !== null && typeof body === 'object' && !Array.isArray(body) && 'refreshToken' in body) {
     const token = (body as { refreshToken: unknown }).refreshToken;
     if (typeof token !== 'string' || token.length === 0) {
       throw new errors.ValidationError('refreshToken must be a non-empty string');

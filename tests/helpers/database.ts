@@ -12,13 +12,19 @@ let counter = 0;
 
 /** Environment variables for playground/config/database.js pointing at a new empty database. */
 export async function freshDatabase(): Promise<Record<string, string>> {
-  const name = `rt_w${process.env.VITEST_POOL_ID ?? process.pid}_${counter++}`;
+  return (await createDatabase()).env;
+}
+
+/** A new empty database and how to drop it again. */
+export async function createDatabase(): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
+  // pid, not the pool id: several vitest runs may share this machine.
+  const name = `rt_${process.pid}_${counter++}`;
   if (engine === 'sqlite') {
     const dir = path.join(playground, '.tmp', 'tests');
     mkdirSync(dir, { recursive: true });
     const file = path.join(dir, `${name}.db`);
     rmSync(file, { force: true });
-    return { DB: 'sqlite', DATABASE_FILENAME: path.relative(playground, file) };
+    return { env: { DB: 'sqlite', DATABASE_FILENAME: path.relative(playground, file) }, drop: async () => rmSync(file, { force: true }) };
   }
   if (engine === 'postgres') {
     const { Client } = await import('pg');
@@ -27,7 +33,13 @@ export async function freshDatabase(): Promise<Record<string, string>> {
     await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await client.query(`CREATE DATABASE ${name}`);
     await client.end();
-    return { DB: 'postgres', DATABASE_NAME: name };
+    const drop = async () => {
+      const c = new Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    };
+    return { env: { DB: 'postgres', DATABASE_NAME: name }, drop };
   }
   if (engine === 'mysql') {
     const mysql = await import('mysql2/promise');
@@ -35,7 +47,12 @@ export async function freshDatabase(): Promise<Record<string, string>> {
     await conn.query(`DROP DATABASE IF EXISTS ${name}`);
     await conn.query(`CREATE DATABASE ${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
     await conn.end();
-    return { DB: 'mysql', DATABASE_NAME: name };
+    const drop = async () => {
+      const c = await mysql.createConnection({ host: '127.0.0.1', port: 3306, user: 'root', password: '' });
+      await c.query(`DROP DATABASE IF EXISTS ${name}`);
+      await c.end();
+    };
+    return { env: { DB: 'mysql', DATABASE_NAME: name }, drop };
   }
   throw new Error(`Unknown DB=${engine as string}: use sqlite, postgres or mysql`);
 }

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { Core } from '@strapi/strapi';
 import { createRequire } from 'node:module';
-import { freshDatabase } from './database';
+import { createDatabase } from './database';
 import { HttpClient } from './http';
 
 export const PLAYGROUND = path.resolve(__dirname, '../../playground');
@@ -33,8 +33,9 @@ const { createStrapi } = createRequire(import.meta.url)('@strapi/strapi') as typ
 let userCounter = 0;
 
 export async function startStrapi(options: StartOptions = {}): Promise<TestApp> {
+  const database = await createDatabase();
   const env: Record<string, string> = {
-    ...(await freshDatabase()),
+    ...database.env,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
     SEED: 'true',
     REFRESH_TOKEN_CONFIG: JSON.stringify({ rateLimit: { enabled: false }, ...options.plugin }),
@@ -63,6 +64,7 @@ export async function startStrapi(options: StartOptions = {}): Promise<TestApp> 
     async stop() {
       await strapi.destroy();
       for (const [event, fns] of listeners) for (const fn of fns) process.on(event as any, fn as any);
+      await database.drop();
       for (const [key, value] of Object.entries(previous)) {
         if (value === undefined) delete process.env[key];
         else process.env[key] = value;
