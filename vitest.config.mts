@@ -17,6 +17,17 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'multi-instance',
+          include: ['tests/multi-instance/**/*.test.ts'],
+          environment: 'node',
+          pool: 'forks',
+          maxWorkers: 1,
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        test: {
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
           environment: 'node',

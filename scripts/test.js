@@ -47,6 +47,8 @@ for (const script of ['build-demo.js']) {
 }
 ok = vitest('unit', 'unit') && ok;
 for (const db of dbs) ok = vitest(`integration (${db})`, 'integration', { DB: db }) && ok;
+// Two Strapi processes on one PostgreSQL database racing for one token.
+if (dbs.includes('postgres')) ok = vitest('multi-instance race (postgres)', 'multi-instance') && ok;
 if (existsSync(path.join(root, 'tests', 'e2e')) && readdirSync(path.join(root, 'tests', 'e2e')).some((f) => f.endsWith('.test.ts'))) {
   ok = vitest('e2e (chromium)', 'e2e') && ok;
 }

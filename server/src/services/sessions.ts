@@ -221,7 +221,7 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
       }
 
       const isPrevious = digestsEqual(presentedHash, row.previous_token_hash);
-      const inGrace = now - ms(row.rotated_at) <= lifespans.reuseGracePeriod * 1000;
+      const inGrace = lifespans.reuseGracePeriod > 0 && now - ms(row.rotated_at) <= lifespans.reuseGracePeriod * 1000;
       if (isPrevious && inGrace && digestsEqual(hashSecret(next), row.token_hash)) {
         return { ok: true, ...who, accessToken: await accessToken(row.user_id, sessionId), refreshToken: formatRefreshToken({ sessionId, secret: next }), expiresAt: ms(row.expires_at) };
       }
