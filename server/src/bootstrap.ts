@@ -1,9 +1,14 @@
 import type { Core } from '@strapi/strapi';
-import type { SessionsService } from './services/sessions';
+import { secondsOrZero, type PluginConfig } from './config';
 import { registerPermissions } from './permissions';
+import type { SessionsService } from './services/sessions';
 
-export default ({ strapi }: { strapi: Core.Strapi }) => {
+/** Events on strapi.eventHub, also offered to Strapi webhooks. */
+export const SESSION_EVENTS = ['created', 'refreshed', 'revoked', 'reused'] as const;
+
+export default async ({ strapi }: { strapi: Core.Strapi }) => {
   const sessions = (): SessionsService => strapi.plugin('refresh-token').service('sessions');
+  const config = strapi.config.get('plugin::refresh-token') as PluginConfig;
 
   // A deleted user's sessions die with it (refresh also refuses a missing user on its own).
   strapi.db.lifecycles.subscribe({
@@ -13,5 +18,25 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
   });
 
-  return registerPermissions(strapi); // RBAC actions of the admin API (Strapi awaits this)
+  const webhookStore = strapi.get('webhookStore') as { addAllowedEvent(key: string, value: string): void } | undefined;
+  for (const name of SESSION_EVENTS) {
+    webhookStore?.addAllowedEvent(`REFRESH_TOKEN_SESSION_${name.toUpperCase()}`, `refresh-token.session.${name}`);
+  }
+
+  if (config.cleanup.enabled) {
+    strapi.cron.add({
+      'refresh-token-cleanup': {
+        options: { rule: config.cleanup.cron },
+        task: async () => {
+          const { deleted, batches } = await sessions().purge({
+            retainRevokedMs: secondsOrZero(config.cleanup.retainRevokedFor) * 1000,
+            batchSize: config.cleanup.batchSize,
+          });
+          if (deleted > 0) strapi.log.info(`[refresh-token] cleanup removed ${deleted} sessions in ${batches} batches`);
+        },
+      },
+    });
+  }
+
+  await registerPermissions(strapi); // RBAC actions of the admin API
 };

@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { wrapUsersPermissionsAuth } from './auth/users-permissions';
+import { wrapUsersPermissionsAuth, wrapUsersPermissionsVerify } from './auth/users-permissions';
 
 export const BUILT_IN_REFRESH_MESSAGE =
   "refresh-token cannot run while users-permissions is in jwtManagement: 'refresh' mode: both would issue refresh tokens. " +
@@ -14,4 +14,5 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     throw new Error(BUILT_IN_REFRESH_MESSAGE);
   }
   wrapUsersPermissionsAuth(strapi);
+  wrapUsersPermissionsVerify(strapi);
 };

@@ -7,6 +7,7 @@
  */
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
+import { secondsOrZero, type PluginConfig } from '../config';
 import { deliverTokens, requestMeta } from '../http';
 import type { RevokeReason, SessionsService } from '../services/sessions';
 
@@ -45,4 +46,26 @@ export function wrapUsersPermissionsAuth(strapi: Core.Strapi): void {
       return result;
     };
   }
+}
+
+/**
+ * Replaces users-permissions' `jwt.verify`, which every authenticated content-API request calls:
+ * the same secret and pinned algorithm, but as a KeyObject built once (jsonwebtoken pays a PEM
+ * parse attempt and an exception per call for a string secret). In strict mode it also refuses
+ * an access token whose session is no longer live, or that names no session at all.
+ */
+export function wrapUsersPermissionsVerify(strapi: Core.Strapi): void {
+  const jwtService = strapi.plugin('users-permissions').service('jwt') as { verify(token: string): Promise<unknown> };
+  const sessions = (): SessionsService => strapi.plugin('refresh-token').service('sessions');
+  const { strict, strictCacheTtl } = strapi.config.get('plugin::refresh-token') as PluginConfig;
+  const ttlMs = secondsOrZero(strictCacheTtl) * 1000;
+
+  jwtService.verify = async function verify(token: string) {
+    const claims = sessions().verifyAccessToken(token);
+    if (!claims) throw new Error('Invalid token.');
+    if (strict && (typeof claims.sid !== 'string' || !(await sessions().isLive(claims.sid, ttlMs)))) {
+      throw new Error('Invalid token.');
+    }
+    return claims;
+  };
 }

@@ -13,6 +13,7 @@ import {
   type SigningKeys,
 } from '../tokens';
 import type { SettingsService } from './settings';
+import { deviceLabel } from '../user-agent';
 
 const TABLE = 'refresh_token_sessions';
 const USER_UID = 'plugin::users-permissions.user';
@@ -44,6 +45,7 @@ export interface SessionView {
   expiresAt: string;
   absoluteExpiresAt: string;
   userAgent: string | null;
+  device: string;
   ip: string | null;
   current: boolean;
 }
@@ -84,6 +86,10 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
   const userTable = () => strapi.db.metadata.get(USER_UID).tableName;
   const emit = (event: string, payload: Record<string, unknown>) => strapi.eventHub.emit(`refresh-token.session.${event}`, payload);
 
+  /** Strict mode: session id -> [alive, checkedAt]. Revocations here drop their entry at once. */
+  const liveness = new Map<string, [boolean, number]>();
+  const forget = (sessionId: string) => liveness.delete(sessionId);
+
   let keys: SigningKeys | undefined;
   /** Built on first use: users-permissions may only generate its jwtSecret during its bootstrap. */
   function signingKeys(): SigningKeys {
@@ -123,7 +129,8 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
       );
   }
 
-  async function revokeRow(id: number, reason: RevokeReason): Promise<boolean> {
+  async function revokeRow(id: number, reason: RevokeReason, sessionId?: string): Promise<boolean> {
+    if (sessionId) forget(sessionId);
     const now = Date.now();
     const changed = await knex()(TABLE).where({ id }).whereNull('revoked_at').update({ revoked_at: now, revoked_reason: reason });
     return changed > 0;
@@ -190,7 +197,7 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
       const why = await refusal(row, now);
       const who = { sessionId, userId: row.user_id };
       if (why) {
-        if (why === 'user' && row.user_exists == null) await revokeRow(row.id, 'user-deleted');
+        if (why === 'user' && row.user_exists == null) await revokeRow(row.id, 'user-deleted', sessionId);
         return { ok: false, reason: why, ...who };
       }
 
@@ -228,7 +235,7 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
 
       // A token of this session that is no longer current: whoever holds the live one, the
       // lineage is compromised. Revoke it all.
-      if (await revokeRow(row.id, 'reuse')) {
+      if (await revokeRow(row.id, 'reuse', sessionId)) {
         strapi.log.warn(`[refresh-token] refresh token reuse detected: session ${sessionId} of user ${row.user_id} revoked`);
         emit('reused', { ...who, ip: meta.ip, userAgent: meta.userAgent });
         emit('revoked', { ...who, reason: 'reuse', ip: meta.ip, userAgent: meta.userAgent });
@@ -245,7 +252,7 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
       const hash = hashSecret(parsed.secret);
       const known = digestsEqual(hash, row.token_hash) || digestsEqual(hash, row.previous_token_hash);
       const reason: RevokeReason = known ? 'logout' : 'reuse';
-      if (await revokeRow(row.id, reason)) {
+      if (await revokeRow(row.id, reason, parsed.sessionId)) {
         emit('revoked', { sessionId: parsed.sessionId, userId: row.user_id, reason, ip: meta.ip, userAgent: meta.userAgent });
       }
     },
@@ -256,6 +263,7 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
       if (meta.except) query.whereNot('document_id', meta.except);
       const ids = (await query.clone().select('document_id')).map((r: { document_id: string }) => r.document_id);
       if (ids.length === 0) return 0;
+      ids.forEach(forget);
       const changed = await query.update({ revoked_at: Date.now(), revoked_reason: reason });
       for (const sessionId of ids) emit('revoked', { sessionId, userId, reason, ip: meta.ip, userAgent: meta.userAgent });
       return changed;
@@ -265,7 +273,7 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
     async revokeSession(sessionId: string, userId: number | null, reason: RevokeReason, meta: RequestMeta = {}): Promise<boolean> {
       const row = await knex()(TABLE).where({ document_id: sessionId }).first('id', 'user_id', 'revoked_at');
       if (!row || (userId !== null && Number(row.user_id) !== Number(userId))) return false;
-      if (await revokeRow(row.id, reason)) {
+      if (await revokeRow(row.id, reason, sessionId)) {
         emit('revoked', { sessionId, userId: row.user_id, reason, ip: meta.ip, userAgent: meta.userAgent });
       }
       return true;
@@ -288,6 +296,7 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
         expiresAt: iso(r.expires_at),
         absoluteExpiresAt: iso(r.absolute_expires_at),
         userAgent: (r.user_agent as string) ?? null,
+        device: deviceLabel(r.user_agent as string | null),
         ip: (r.ip as string) ?? null,
         current: r.document_id === currentSessionId,
       }));
@@ -331,8 +340,48 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
       };
     },
 
+    /**
+     * Deletes expired sessions, and revoked ones older than `retainRevokedMs`, `batchSize` rows at a
+     * time so that no statement holds the table for long.
+     */
+    async purge({ retainRevokedMs, batchSize }: { retainRevokedMs: number; batchSize: number }): Promise<{ deleted: number; batches: number }> {
+      const now = Date.now();
+      let deleted = 0;
+      let batches = 0;
+      for (;;) {
+        const ids = (
+          await knex()(TABLE)
+            .where('expires_at', '<', now) // expires_at never exceeds absolute_expires_at
+            .orWhere('revoked_at', '<', now - retainRevokedMs)
+            .limit(batchSize)
+            .select('id')
+        ).map((r: { id: number }) => r.id);
+        if (ids.length === 0) break;
+        deleted += await knex()(TABLE).whereIn('id', ids).delete();
+        batches++;
+        if (ids.length < batchSize) break;
+      }
+      return { deleted, batches };
+    },
+
+    /**
+     * Strict mode's question for every authenticated request: is this session still live? Answers
+     * from an in-process cache for `ttlMs`, so across instances a revocation shows within the TTL.
+     */
+    async isLive(sessionId: string, ttlMs: number): Promise<boolean> {
+      const now = Date.now();
+      const cached = liveness.get(sessionId);
+      if (cached && now - cached[1] < ttlMs) return cached[0];
+      const row = await knex()(TABLE).where({ document_id: sessionId }).first('revoked_at', 'expires_at', 'absolute_expires_at');
+      const alive = !!row && row.revoked_at == null && now < ms(row.expires_at) && now < ms(row.absolute_expires_at);
+      if (liveness.size > 10_000) liveness.clear();
+      if (ttlMs > 0) liveness.set(sessionId, [alive, now]);
+      return alive;
+    },
+
     /** The claims of a valid access token (algorithm pinned), or null. */
     verifyAccessToken(token: string): { id: number; sid?: string } | null {
+      if (typeof token !== 'string') return null;
       try {
         const claims = verifyAccessToken(signingKeys(), token);
         return claims && (typeof claims.id === 'number' || typeof claims.id === 'string') ? (claims as { id: number; sid?: string }) : null;
