@@ -1,5 +1,5 @@
 import * as React from 'react';
-import { Badge, Box, Button, Field, Flex, Grid, NumberInput, SingleSelect, SingleSelectOption, Typography } from '@strapi/design-system';
+import { Badge, Box, Button, Field, Flex, Grid, NumberInput, SingleSelect, SingleSelectOption, Typography, VisuallyHidden } from '@strapi/design-system';
 import { ArrowClockwise, Check } from '@strapi/icons';
 import { Layouts, Page, useFetchClient, useNotification, useRBAC } from '@strapi/strapi/admin';
 import { useIntl } from 'react-intl';
@@ -86,7 +86,9 @@ export const SettingsPage = () => {
     if (hasProblems || !canUpdate) return;
     setSubmitting(true);
     try {
-      const { data } = await put<{ data: SettingsView }>(`/${PLUGIN_ID}/settings`, seconds);
+      // Only what was changed here is saved; untouched fields keep following config/plugins.ts.
+      const changed = Object.fromEntries(LIFESPAN_KEYS.filter((key) => seconds[key] !== view.values[key]).map((key) => [key, seconds[key]]));
+      const { data } = await put<{ data: SettingsView }>(`/${PLUGIN_ID}/settings`, changed);
       apply(data.data);
       toggleNotification({ type: 'success', message: t('settings.notification.saved') });
     } catch (error) {
@@ -176,10 +178,11 @@ export const SettingsPage = () => {
                               onValueChange={(amount) => setField(key, { amount })}
                             />
                           </Box>
-                          <Box width="14rem">
+                          <Field.Root name={`${key}-unit`} id={`refresh-token-${key}-unit`} width="14rem">
+                            <VisuallyHidden>
+                              <Field.Label>{t('settings.unit.label', { field: t(`settings.field.${key}.label`) })}</Field.Label>
+                            </VisuallyHidden>
                             <SingleSelect
-                              aria-label={t('settings.unit.label', { field: t(`settings.field.${key}.label`) })}
-                              data-testid={`unit-${key}`}
                               value={draft[key].unit}
                               disabled={!canUpdate}
                               onChange={(unit) => setField(key, { unit: unit as Unit })}
@@ -190,7 +193,7 @@ export const SettingsPage = () => {
                                 </SingleSelectOption>
                               ))}
                             </SingleSelect>
-                          </Box>
+                          </Field.Root>
                         </Flex>
                         <Field.Error />
                         <Field.Hint />

@@ -1,0 +1,227 @@
+/**
+ * The admin pages in real Chromium against the playground app with its admin panel built and
+ * served: Settings → Refresh tokens → Lifespans (save, reload, kept; the next login's JWT obeys
+ * it), Sessions (revoke a user's session; its refresh then answers 401), and a role without the
+ * plugin's actions that sees no menu entry. Screenshots of both pages go to docs/screenshots/ and
+ * tests/artifacts/.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Core } from '@strapi/strapi';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { engine, freshDatabase } from '../helpers/database';
+import { decodeJwt, HttpClient } from '../helpers/http';
+import { DEMO_USER, PLAYGROUND } from '../helpers/strapi';
+
+// The CommonJS build of Strapi, as the shared helper gets it (the ESM one trips over lodash/fp).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { createStrapi } = require('@strapi/strapi') as typeof import('@strapi/strapi');
+
+const ROOT = path.resolve(__dirname, '../..');
+const SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
+const ARTIFACTS = path.join(ROOT, 'tests/artifacts');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ADMIN = { email: 'admin@example.com', password: 'Admin-Passw0rd!' };
+const ADMIN_BUILD = path.join(PLAYGROUND, 'build');
+const STAMP = path.join(ADMIN_BUILD, '.refresh-token-admin.sha256');
+
+/** A digest of the plugin's built admin bundle: the playground admin is rebuilt when it changes. */
+function pluginAdminDigest(): string {
+  const dir = path.join(ROOT, 'dist/admin');
+  const hash = createHash('sha256');
+  for (const file of readdirSync(dir).sort()) if (/\.(m?js)$/.test(file)) hash.update(file).update(readFileSync(path.join(dir, file)));
+  return hash.digest('hex');
+}
+
+/**
+ * `strapi build` in playground/ (output: playground/build, where createStrapi with
+ * serveAdminPanel serves it from), unless the current build already holds this plugin bundle.
+ */
+function ensureAdminBuild(): void {
+  const digest = pluginAdminDigest();
+  if (existsSync(path.join(ADMIN_BUILD, 'index.html')) && existsSync(STAMP) && readFileSync(STAMP, 'utf8') === digest) return;
+  const started = Date.now();
+  const result = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/@strapi/strapi/bin/strapi.js'), 'build'], {
+    cwd: PLAYGROUND,
+    stdio: 'inherit',
+    // The playground takes react & co. from the repository's node_modules; Strapi's check that
+    // the app's own package.json declares them is skipped.
+    env: { ...process.env, NODE_ENV: 'production', USE_EXPERIMENTAL_DEPENDENCIES: 'true' },
+  });
+  if (result.status !== 0) throw new Error(`strapi build failed (exit ${result.status})`);
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  writeFileSync(STAMP, digest);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  writeFileSync(path.join(ARTIFACTS, 'admin-build-time.txt'), `strapi build (playground admin panel): ${seconds} s\n`);
+  console.log(`[e2e] admin panel built in ${seconds} s`);
+}
+
+let strapi: Core.Strapi;
+let url: string;
+let browser: Browser;
+const restoreEnv: Record<string, string | undefined> = {};
+
+async function bootWithAdminPanel(): Promise<void> {
+  const env: Record<string, string> = {
+    ...(await freshDatabase()),
+    ...(engine === 'sqlite' ? { DATABASE_FILENAME: `.tmp/tests/e2e-admin-${process.pid}.db` } : {}),
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
+    SEED: 'true',
+    REFRESH_TOKEN_CONFIG: JSON.stringify({ rateLimit: { enabled: false } }),
+    UP_CONFIG: '{}',
+  };
+  for (const [key, value] of Object.entries(env)) {
+    restoreEnv[key] = process.env[key];
+    process.env[key] = value;
+  }
+  strapi = await createStrapi({ appDir: PLAYGROUND, distDir: PLAYGROUND, serveAdminPanel: true }).load();
+  strapi.server.mount();
+  await new Promise<void>((resolve) => strapi.server.httpServer.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(strapi.server.httpServer.address() as { port: number }).port}`;
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const file = path.join(ARTIFACTS, name);
+  await page.screenshot({ path: file, fullPage: true });
+  copyFileSync(file, path.join(SCREENSHOTS, name));
+}
+
+async function newAdminPage(): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 960 }, locale: 'en-US', timezoneId: 'UTC' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  page.on('pageerror', (error) => console.error('[browser]', error));
+  return page;
+}
+
+async function logIn(page: Page, email: string, password: string): Promise<void> {
+  await page.goto(`${url}/admin/auth/login`);
+  await page.locator('input[name="email"]').fill(email);
+  await page.locator('input[name="password"]').fill(password);
+  await page.getByRole('button', { name: /^log ?in$/i }).click();
+  await page.waitForURL((u) => !u.pathname.includes('/auth/'));
+  // The first visit may open onboarding / guided-tour overlays; they are not under test.
+  await page.keyboard.press('Escape');
+}
+
+/** Settings → Refresh tokens section → one of its links, through the menus. */
+async function openPluginPage(page: Page, link: 'Lifespans' | 'Sessions'): Promise<void> {
+  await page.goto(`${url}/admin/settings`);
+  const section = page.getByRole('navigation').filter({ hasText: 'Refresh tokens' });
+  await section.getByRole('link', { name: link }).click();
+  await page.waitForURL(`**/admin/settings/refresh-token/${link === 'Lifespans' ? 'settings' : 'sessions'}`);
+}
+
+beforeAll(async () => {
+  ensureAdminBuild();
+  await bootWithAdminPanel();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await strapi?.destroy();
+  for (const [key, value] of Object.entries(restoreEnv)) {
+    if (value === undefined) delete process.env[key];
+    else process.env[key] = value;
+  }
+});
+
+describe('admin pages in Chromium', () => {
+  it('saves the access lifespan, keeps it across a reload, and the next login obeys it; revokes the session from the sessions view', async () => {
+    const page = await newAdminPage();
+    await logIn(page, ADMIN.email, ADMIN.password);
+
+    // Settings → Refresh tokens → Lifespans
+    await openPluginPage(page, 'Lifespans');
+    await expect.poll(() => page.getByRole('heading', { name: 'Refresh tokens', level: 1 }).isVisible()).toBe(true);
+    const access = page.getByRole('textbox', { name: 'Access token lifespan' });
+    const accessBadge = page.getByTestId('source-accessTokenLifespan');
+    expect(await access.inputValue()).toBe('15');
+    expect(await accessBadge.textContent()).toBe('From config');
+
+    // Inline validation: an access lifespan of 30 days is not shorter than the 7-day idle lifespan.
+    await page.getByRole('combobox', { name: 'Unit of Access token lifespan' }).click();
+    await page.getByRole('option', { name: 'days' }).click();
+    await expect.poll(() => page.getByText('Must be between 1 second and 1 day.').isVisible()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Save' }).isDisabled()).toBe(true);
+
+    // 2 minutes: a valid value; Save.
+    await access.fill('2');
+    await page.getByRole('combobox', { name: 'Unit of Access token lifespan' }).click();
+    await page.getByRole('option', { name: 'minutes' }).click();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => accessBadge.textContent()).toBe('Saved here');
+    expect(await page.getByTestId('source-refreshTokenIdleLifespan').textContent()).toBe('From config');
+
+    // Reload: the value is kept (it comes from the server).
+    await page.reload();
+    await expect.poll(() => page.getByRole('textbox', { name: 'Access token lifespan' }).inputValue()).toBe('2');
+    expect(await page.getByRole('combobox', { name: 'Unit of Access token lifespan' }).textContent()).toContain('minutes');
+    expect(await page.getByTestId('source-accessTokenLifespan').textContent()).toBe('Saved here');
+    await screenshot(page, 'admin-settings.png');
+
+    // A user logs in over HTTP: the access JWT lives 120 s.
+    const user = new HttpClient(url);
+    const login = await user.post('/api/auth/local', {
+      json: { identifier: DEMO_USER.email, password: DEMO_USER.password },
+      headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) DemoApp/1.0' },
+    });
+    expect(login.status, login.text).toBe(200);
+    const claims = decodeJwt(login.body.jwt);
+    expect(claims.exp - claims.iat).toBe(120);
+    expect((await user.refresh()).status).toBe(200);
+
+    // Settings → Refresh tokens → Sessions, filtered by the user's email.
+    await openPluginPage(page, 'Sessions');
+    await page.getByRole('textbox', { name: 'Filter by user' }).fill(DEMO_USER.email);
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    const row = page.locator(`tr[data-session-id="${claims.sid}"]`);
+    await expect.poll(() => row.isVisible()).toBe(true);
+    const rowText = await row.textContent();
+    expect(rowText).toContain(DEMO_USER.username);
+    expect(rowText).toContain(DEMO_USER.email);
+    expect(rowText).toContain('DemoApp/1.0');
+    expect(rowText).toContain('127.0.0.1');
+    await screenshot(page, 'admin-sessions.png');
+
+    // Revoke that session, confirming in the dialog.
+    await row.getByRole('button', { name: `Revoke this session of ${DEMO_USER.username}` }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Revoke' }).click();
+    await expect.poll(() => row.count()).toBe(0);
+    await expect.poll(() => page.getByText('No active sessions match this filter.').isVisible()).toBe(true);
+
+    // Its refresh token is dead.
+    expect((await user.refresh()).status).toBe(401);
+  });
+
+  it('hides the section from an admin whose role lacks the plugin actions', async () => {
+    const role = await strapi.admin.services.role.create({ name: 'No refresh-token actions', description: 'e2e' });
+    await strapi.admin.services.role.assignPermissions(role.id, [{ action: 'admin::marketplace.read', subject: null, properties: {}, conditions: [] }]);
+    await strapi.admin.services.user.create({
+      email: 'limited@example.com',
+      firstname: 'Limited',
+      lastname: 'Admin',
+      password: 'Limited-Passw0rd!',
+      isActive: true,
+      registrationToken: null,
+      roles: [role.id],
+    });
+    const page = await newAdminPage();
+    await logIn(page, 'limited@example.com', 'Limited-Passw0rd!');
+
+    await page.goto(`${url}/admin/settings/refresh-token/settings`);
+    await expect.poll(() => page.getByText(/you don.t have the permissions/i).isVisible()).toBe(true);
+    expect(await page.getByRole('link', { name: 'Lifespans' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Sessions' }).count()).toBe(0);
+    expect(await page.getByRole('textbox', { name: 'Access token lifespan' }).count()).toBe(0);
+  });
+});
