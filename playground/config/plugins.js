@@ -6,6 +6,8 @@ const path = require('path');
  * plugin off (the benchmark's built-in-mode baseline).
  */
 module.exports = ({ env }) => ({
+  // GRAPHQL=true turns on @strapi/plugin-graphql (the GraphQL tests do).
+  graphql: { enabled: env.bool('GRAPHQL', false) },
   'users-permissions': {
     config: {
       jwtSecret: env('JWT_SECRET', 'playground-jwt-secret-change-me'),

@@ -20,20 +20,16 @@ export interface PresentedToken {
   fromCookie: boolean;
 }
 
-/**
- * The refresh token from a JSON body (`refreshToken`) or, failing that, the signed cookie. A form
- * body never carries a token: it could only come from a cross-site form.
- * 400 when there is none or it is not a non-empty string; 401 when the cookie's signature fails.
- */
-export function readRefreshToken(ctx: Context, strapi: Core.Strapi): PresentedToken {
-  const body = ctx.request.is('application/json') ? (ctx.request.body as unknown) : undefined;
-  if (body !== undefined && body !== null && typeof body === 'object' && !Array.isArray(body) && 'refreshToken' in body) {
-    const token = (body as { refreshToken: unknown }).refreshToken;
-    if (typeof token !== 'string' || token.length === 0) {
-      throw new errors.ValidationError('refreshToken must be a non-empty string');
-    }
-    return { token, fromCookie: false };
+/** A presented token must be a non-empty string; 400 otherwise. */
+export function requireTokenString(token: unknown): PresentedToken {
+  if (typeof token !== 'string' || token.length === 0) {
+    throw new errors.ValidationError('refreshToken must be a non-empty string');
   }
+  return { token, fromCookie: false };
+}
+
+/** The signed cookie's token: 400 when there is none, 401 (cookie cleared) when its signature fails. */
+export function readCookieToken(ctx: Context, strapi: Core.Strapi): PresentedToken {
   const { name } = cookieSettings(config(strapi).cookie);
   const raw = ctx.cookies.get(name);
   if (!raw) throw new errors.ValidationError('Missing refresh token');
@@ -43,6 +39,18 @@ export function readRefreshToken(ctx: Context, strapi: Core.Strapi): PresentedTo
     throw new errors.UnauthorizedError('Invalid refresh token');
   }
   return { token: raw, fromCookie: true };
+}
+
+/**
+ * The refresh token from a JSON body (`refreshToken`) or, failing that, the signed cookie. A form
+ * body never carries a token: it could only come from a cross-site form.
+ */
+export function readRefreshToken(ctx: Context, strapi: Core.Strapi): PresentedToken {
+  const body = ctx.request.is('application/json') ? (ctx.request.body as unknown) : undefined;
+  if (body !== undefined && body !== null && typeof body === 'object' && !Array.isArray(body) && 'refreshToken' in body) {
+    return requireTokenString((body as { refreshToken: unknown }).refreshToken);
+  }
+  return readCookieToken(ctx, strapi);
 }
 
 /**
@@ -70,13 +78,32 @@ export function clearRefreshCookie(ctx: Context, strapi: Core.Strapi): void {
  * Puts freshly issued tokens on the response: the access JWT as `jwt` in the body, the refresh
  * token in the cookie and/or as `refreshToken`, per `delivery`. Never cacheable.
  */
-export function deliverTokens(ctx: Context, strapi: Core.Strapi, tokens: IssuedTokens, body: Record<string, unknown> = {}): void {
+export function deliverTokens(ctx: Context, strapi: Core.Strapi, tokens: IssuedTokens, body: Record<string, unknown> = {}): Record<string, unknown> {
   const c = config(strapi);
   if (usesCookie(c)) setRefreshCookie(ctx, strapi, tokens);
   ctx.set('Cache-Control', 'no-store');
   ctx.set('Pragma', 'no-cache');
   const { refreshToken: _omitted, ...rest } = body;
-  ctx.body = { ...rest, jwt: tokens.accessToken, ...(usesBody(c) ? { refreshToken: tokens.refreshToken } : {}) };
+  return { ...rest, jwt: tokens.accessToken, ...(usesBody(c) ? { refreshToken: tokens.refreshToken } : {}) };
+}
+
+/**
+ * Rotates a presented token and delivers the successor pair; 403 for a cookie without the CSRF
+ * header, 401 (cookie cleared) for a refused token. Shared by REST and GraphQL.
+ */
+export async function refreshWith(ctx: Context, strapi: Core.Strapi, presented: PresentedToken): Promise<Record<string, unknown>> {
+  assertCsrfSafe(ctx, presented);
+  const result = await strapi.plugin('refresh-token').service('sessions').rotate(presented.token, requestMeta(ctx));
+  if (!result.ok) refuseRefresh(ctx, strapi);
+  return deliverTokens(ctx, strapi, result);
+}
+
+/** Revokes the presented token's session and clears the cookie. Shared by REST and GraphQL. */
+export async function logoutWith(ctx: Context, strapi: Core.Strapi, presented: PresentedToken): Promise<void> {
+  assertCsrfSafe(ctx, presented);
+  await strapi.plugin('refresh-token').service('sessions').revokeByToken(presented.token, requestMeta(ctx));
+  clearRefreshCookie(ctx, strapi);
+  ctx.set('Cache-Control', 'no-store');
 }
 
 /** 401 for a refused refresh token: the cookie goes too, so the browser stops sending it. */

@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { wrapUsersPermissionsAuth, wrapUsersPermissionsVerify } from './auth/users-permissions';
+import { registerGraphQL } from './graphql';
 
 export const BUILT_IN_REFRESH_MESSAGE =
   "refresh-token cannot run while users-permissions is in jwtManagement: 'refresh' mode: both would issue refresh tokens. " +
@@ -15,4 +16,5 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   }
   wrapUsersPermissionsAuth(strapi);
   wrapUsersPermissionsVerify(strapi);
+  registerGraphQL(strapi);
 };

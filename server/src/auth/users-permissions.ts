@@ -42,7 +42,9 @@ export function wrapUsersPermissionsAuth(strapi: Core.Strapi): void {
       const meta = requestMeta(ctx);
       if (revokeReason) await sessions().revokeUserSessions(userId, revokeReason, meta);
       const tokens = await sessions().create(userId, meta);
-      deliverTokens(ctx, strapi, tokens, body as Record<string, unknown>);
+      ctx.body = deliverTokens(ctx, strapi, tokens, body as Record<string, unknown>);
+      // GraphQL's login payload reads it from here (its resolver only returns jwt and user).
+      ctx.state.refreshTokenIssued = (ctx.body as { refreshToken?: string }).refreshToken;
       return result;
     };
   }

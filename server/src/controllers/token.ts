@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import type { Context } from 'koa';
-import { assertCsrfSafe, clearRefreshCookie, deliverTokens, readRefreshToken, refuseRefresh, requestMeta, requireAccessUser } from '../http';
+import { clearRefreshCookie, logoutWith, readRefreshToken, refreshWith, requestMeta, requireAccessUser } from '../http';
 import type { SessionsService } from '../services/sessions';
 
 /** POST /api/token/* and the end-user sessions API. Thin: read, check, call the service, reply. */
@@ -10,19 +10,11 @@ const token = ({ strapi }: { strapi: Core.Strapi }) => {
 
   return {
     async refresh(ctx: Context) {
-      const presented = readRefreshToken(ctx, strapi);
-      assertCsrfSafe(ctx, presented);
-      const result = await sessions().rotate(presented.token, requestMeta(ctx));
-      if (!result.ok) refuseRefresh(ctx, strapi);
-      deliverTokens(ctx, strapi, result);
+      ctx.body = await refreshWith(ctx, strapi, readRefreshToken(ctx, strapi));
     },
 
     async logout(ctx: Context) {
-      const presented = readRefreshToken(ctx, strapi);
-      assertCsrfSafe(ctx, presented);
-      await sessions().revokeByToken(presented.token, requestMeta(ctx));
-      clearRefreshCookie(ctx, strapi);
-      ctx.set('Cache-Control', 'no-store');
+      await logoutWith(ctx, strapi, readRefreshToken(ctx, strapi));
       ctx.body = { ok: true };
     },
 
