@@ -6,7 +6,20 @@
  * { id, result }. Latencies are recorded here per response (float ms, 2xx only) because
  * autocannon's own histogram has 1 ms resolution; errors = connection errors + timeouts + non-2xx.
  */
+const fs = require('node:fs');
 const autocannon = require('autocannon');
+
+/** CPU time (user + system, ms) the server process has used so far, from /proc (Linux); else null. */
+const TICK_MS = 1000 / 100; // USER_HZ is 100 on every mainstream Linux
+function serverCpuMs(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS; // utime, stime
+  } catch {
+    return null;
+  }
+}
 
 const DEMO = { identifier: 'demo@example.com', password: 'Demo-Passw0rd!' };
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -86,21 +99,32 @@ function percentile(sorted, p) {
   return sorted[index];
 }
 
+/**
+ * One cell: `ramp` seconds of load that are not counted (connections open, queues fill, a login
+ * burst works through bcrypt), then `duration` seconds in which every response is counted and the
+ * server's CPU time is read from /proc at both ends.
+ */
 async function run(cell) {
   const setup = await scenario(cell);
   let latencies = new Float64Array(1 << 16);
   let count = 0;
   const statuses = {};
-  const started = process.hrtime.bigint();
+  let windowStart = null;
+  let cpuStart = null;
+  const rampTimer = setTimeout(() => {
+    windowStart = performance.now();
+    cpuStart = serverCpuMs(cell.serverPid);
+  }, cell.ramp * 1000);
   const result = await autocannon({
     url: cell.url,
     connections: cell.connections,
     pipelining: 1,
-    duration: cell.duration,
+    duration: cell.ramp + cell.duration,
     timeout: 30,
     requests: setup.requests,
     setupClient(client) {
       client.on('response', (status, _bytes, duration) => {
+        if (windowStart === null) return;
         statuses[status] = (statuses[status] || 0) + 1;
         if (status < 200 || status >= 300) return;
         if (count === latencies.length) {
@@ -112,14 +136,17 @@ async function run(cell) {
       });
     },
   });
-  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+  clearTimeout(rampTimer);
+  const cpuEnd = serverCpuMs(cell.serverPid);
+  const seconds = windowStart === null ? cell.duration : (performance.now() - windowStart) / 1000;
+  const cpuMs = cpuStart === null || cpuEnd === null ? null : cpuEnd - cpuStart;
   const sorted = latencies.subarray(0, count).sort();
-  const seconds = result.duration || cell.duration;
   return {
     ok: count,
     seconds,
-    elapsed,
     rps: count / seconds,
+    cpuMs,
+    cpuMsPerReq: cpuMs === null || count === 0 ? null : cpuMs / count,
     p50: percentile(sorted, 50),
     p99: percentile(sorted, 99),
     max: count ? sorted[count - 1] : null,

@@ -35,27 +35,23 @@ process.on('SIGTERM', () => stop(0));
 process.on('SIGINT', () => stop(0));
 
 /**
- * Bench-only experiment (mode K): users-permissions' jwt service verifies every Bearer token with
- * the jwtSecret STRING, which costs jsonwebtoken a failed PEM parse per call. Replace its `verify`
- * (legacy mode only) with the same call on a KeyObject made once, to measure what that buys.
+ * Bench-only experiment (mode U): put back users-permissions' own `jwt.verify`, which hands the
+ * jwtSecret STRING to jsonwebtoken on every authenticated request (a failed PEM parse and an
+ * exception per call), in place of whatever the plugin installed (a KeyObject made once). Comparing
+ * U with A measures what the KeyObject buys per authenticated request, end to end.
  */
-function serveUpVerifyWithKeyObject(strapi) {
-  const crypto = require('node:crypto');
+function restoreStockUpVerify(strapi) {
   const upDir = path.dirname(require.resolve('@strapi/plugin-users-permissions/package.json'));
-  const jwt = require(require.resolve('jsonwebtoken', { paths: [upDir] }));
+  const factory = require(path.join(upDir, 'dist', 'server', 'services', 'jwt.js')).__require();
+  const stock = factory({ strapi });
   const service = strapi.plugin('users-permissions').service('jwt');
-  const key = crypto.createSecretKey(Buffer.from(strapi.config.get('plugin::users-permissions.jwtSecret'), 'utf8'));
-  const algorithms = [strapi.config.get('plugin::users-permissions.jwt', {})?.algorithm || 'HS256'];
-  service.verify = (token) =>
-    new Promise((resolve, reject) => {
-      jwt.verify(token, key, { algorithms }, (error, payload = {}) => (error ? reject(new Error('Invalid token.')) : resolve(payload)));
-    });
+  service.verify = stock.verify;
 }
 
 (async () => {
   const { createStrapi } = require('@strapi/strapi');
   strapi = await createStrapi({ appDir: PLAYGROUND, distDir: PLAYGROUND, serveAdminPanel: false }).load();
-  if (process.env.BENCH_UP_JWT_KEYOBJECT === '1') serveUpVerifyWithKeyObject(strapi);
+  if (process.env.BENCH_UP_STOCK_VERIFY === '1') restoreStockUpVerify(strapi);
   strapi.server.mount();
   await new Promise((resolve) => strapi.server.httpServer.listen(port, '127.0.0.1', resolve));
   const address = strapi.server.httpServer.address();
