@@ -46,6 +46,7 @@ for (const script of ['build-demo.js']) {
   if (existsSync(path.join(__dirname, script))) ok = run(script, process.execPath, [path.join(__dirname, script)]) && ok;
 }
 ok = vitest('unit', 'unit') && ok;
+ok = vitest('package (npm pack into a fresh app)', 'package') && ok;
 for (const db of dbs) ok = vitest(`integration (${db})`, 'integration', { DB: db }) && ok;
 // Two Strapi processes on one PostgreSQL database racing for one token.
 if (dbs.includes('postgres')) ok = vitest('multi-instance race (postgres)', 'multi-instance') && ok;

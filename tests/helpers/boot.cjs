@@ -1,9 +1,10 @@
 // Boots the playground in this child process and reports: used by tests that expect start-up to
-// fail, and by the multi-instance race test (PORT set: keeps serving until killed).
+// fail, by the multi-instance race test and the packaging test (PORT set: keeps serving until
+// killed). APP_DIR picks another app than the playground.
 const path = require('path');
 const { createStrapi } = require('@strapi/strapi');
 
-const appDir = path.resolve(__dirname, '../../playground');
+const appDir = process.env.APP_DIR || path.resolve(__dirname, '../../playground');
 createStrapi({ appDir, distDir: appDir, serveAdminPanel: false })
   .load()
   .then(async (strapi) => {

@@ -1,0 +1,85 @@
+/**
+ * The package as a user gets it: `npm pack`, install the tarball into a throwaway Strapi app that
+ * only names the plugin in config/plugins.js, boot it, log in and refresh.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = path.resolve(__dirname, '../..');
+// Inside the repository so that Strapi itself resolves from the root node_modules (a real app has
+// its own); the plugin is installed from the tarball into the app's node_modules.
+const work = path.join(root, 'tests', '.tmp', `pack-${process.pid}`);
+const appDir = path.join(work, 'app');
+const port = 23337 + (process.pid % 1000);
+let server: ChildProcess | undefined;
+
+beforeAll(async () => {
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(appDir, { recursive: true });
+  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8' }))[0];
+  const tarball = path.join(work, packed.filename);
+  expect(packed.files.map((f: { path: string }) => f.path)).toEqual(expect.arrayContaining(['dist/server/index.js', 'dist/admin/index.mjs', 'dist/client/index.js', 'strapi-server.js', 'README.md']));
+
+  for (const dir of ['config', 'src', 'public']) cpSync(path.join(root, 'playground', dir), path.join(appDir, dir), { recursive: true });
+  cpSync(path.join(root, 'playground', 'favicon.png'), path.join(appDir, 'favicon.png'));
+  writeFileSync(
+    path.join(appDir, 'config', 'plugins.js'),
+    `module.exports = () => ({\n  'users-permissions': { config: { jwtSecret: 'pack-test-secret', ratelimit: { enabled: false } } },\n  'refresh-token': { enabled: true },\n});\n`
+  );
+  writeFileSync(path.join(appDir, 'package.json'), JSON.stringify({ name: 'pack-test-app', private: true }, null, 2));
+  // Peers (Strapi, React…) are the app's and already in the repository's node_modules; the plugin's
+  // own dependencies come with it.
+  execFileSync('npm', ['install', tarball, '--legacy-peer-deps', '--no-audit', '--no-fund', '--prefer-offline', '--no-package-lock'], { cwd: appDir, stdio: 'pipe' });
+  expect(readdirSync(path.join(appDir, 'node_modules'))).toContain('strapi-plugin-refresh-token');
+  const pkg = JSON.parse(readFileSync(path.join(appDir, 'package.json'), 'utf8'));
+  expect(pkg.dependencies['strapi-plugin-refresh-token']).toMatch(/\.tgz$/);
+  pkg.dependencies = { '@strapi/strapi': '5.54.0', '@strapi/plugin-users-permissions': '5.54.0', ...pkg.dependencies };
+  writeFileSync(path.join(appDir, 'package.json'), JSON.stringify(pkg, null, 2));
+
+  server = spawn(process.execPath, [path.join(root, 'tests', 'helpers', 'boot.cjs')], {
+    // Strapi resolves installed plugins from its own location; in a real app that is the app's
+    // node_modules, here it is the repository's, so NODE_PATH adds the app's.
+    env: { ...process.env, NODE_PATH: path.join(appDir, 'node_modules'), APP_DIR: appDir, DB: 'sqlite', DATABASE_FILENAME: '.tmp/data.db', PORT: String(port), LOG_LEVEL: 'error', REFRESH_TOKEN_CONFIG: '', UP_CONFIG: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk;
+      if (output.includes('LISTENING')) resolve();
+      if (output.includes('BOOT FAILED')) reject(new Error(output));
+    };
+    server!.stdout!.on('data', onData);
+    server!.stderr!.on('data', onData);
+    server!.on('exit', (code) => reject(new Error(`exited with ${code}: ${output}`)));
+  });
+}, 240_000);
+
+afterAll(() => {
+  server?.removeAllListeners('exit');
+  server?.kill('SIGKILL');
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('the packed plugin in a fresh Strapi app', () => {
+  it('logs in with a session cookie and refreshes', async () => {
+    const base = `http://127.0.0.1:${port}`;
+    const login = await fetch(`${base}/api/auth/local`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ identifier: 'demo@example.com', password: 'Demo-Passw0rd!' }),
+    });
+    expect(login.status).toBe(200);
+    const { jwt } = (await login.json()) as { jwt: string };
+    const claims = JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString());
+    expect(claims.exp - claims.iat).toBe(900);
+    const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    expect(cookie).toContain('strapi_refresh_token=');
+
+    const refresh = await fetch(`${base}/api/token/refresh`, { method: 'POST', headers: { 'content-type': 'application/json', cookie } });
+    expect(refresh.status).toBe(200);
+    expect(((await refresh.json()) as { jwt: string }).jwt).toMatch(/^eyJ/);
+  });
+});
