@@ -62,7 +62,25 @@ function ensureAdminBuild(): void {
 let strapi: Core.Strapi;
 let url: string;
 let browser: Browser;
+const pageErrors: Error[] = [];
 const restoreEnv: Record<string, string | undefined> = {};
+
+/**
+ * Strapi's destroy() calls process.removeAllListeners(), which also drops the test runner's own
+ * IPC listeners in a forked worker ("Worker exited unexpectedly"): put back the ones that existed
+ * before Strapi was created.
+ */
+type Listener = (...args: unknown[]) => void;
+let processListeners: Array<[string | symbol, Listener[]]> = [];
+const snapshotProcessListeners = () => {
+  processListeners = process.eventNames().map((name) => [name, process.listeners(name as any) as Listener[]]);
+};
+const restoreProcessListeners = () => {
+  for (const [name, listeners] of processListeners) {
+    const present = process.listeners(name as any);
+    for (const listener of listeners) if (!present.includes(listener as any)) process.on(name as any, listener);
+  }
+};
 
 async function bootWithAdminPanel(): Promise<void> {
   const env: Record<string, string> = {
@@ -72,11 +90,14 @@ async function bootWithAdminPanel(): Promise<void> {
     SEED: 'true',
     REFRESH_TOKEN_CONFIG: JSON.stringify({ rateLimit: { enabled: false } }),
     UP_CONFIG: '{}',
+    // No analytics beacon from the admin (it would fail offline and surface as a page error).
+    STRAPI_TELEMETRY_DISABLED: 'true',
   };
   for (const [key, value] of Object.entries(env)) {
     restoreEnv[key] = process.env[key];
     process.env[key] = value;
   }
+  snapshotProcessListeners();
   strapi = await createStrapi({ appDir: PLAYGROUND, distDir: PLAYGROUND, serveAdminPanel: true }).load();
   strapi.server.mount();
   await new Promise<void>((resolve) => strapi.server.httpServer.listen(0, '127.0.0.1', resolve));
@@ -84,6 +105,12 @@ async function bootWithAdminPanel(): Promise<void> {
 }
 
 async function screenshot(page: Page, name: string): Promise<void> {
+  // Strapi's "new Media Library" news banner is not part of these pages.
+  const banner = page.getByText('Introducing the new Media Library');
+  if ((await banner.count()) > 0) {
+    await banner.first().locator('xpath=ancestor::div[.//button][1]').getByRole('button').last().click();
+    await expect.poll(() => banner.count()).toBe(0);
+  }
   mkdirSync(SCREENSHOTS, { recursive: true });
   mkdirSync(ARTIFACTS, { recursive: true });
   const file = path.join(ARTIFACTS, name);
@@ -92,10 +119,10 @@ async function screenshot(page: Page, name: string): Promise<void> {
 }
 
 async function newAdminPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 960 }, locale: 'en-US', timezoneId: 'UTC' });
+  const context = await browser.newContext({ viewport: { width: 1680, height: 960 }, locale: 'en-US', timezoneId: 'UTC' });
   const page = await context.newPage();
   page.setDefaultTimeout(30_000);
-  page.on('pageerror', (error) => console.error('[browser]', error));
+  page.on('pageerror', (error) => pageErrors.push(error));
   return page;
 }
 
@@ -129,6 +156,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await strapi?.destroy();
+  restoreProcessListeners();
   for (const [key, value] of Object.entries(restoreEnv)) {
     if (value === undefined) delete process.env[key];
     else process.env[key] = value;
@@ -201,6 +229,7 @@ describe('admin pages in Chromium', () => {
 
     // Its refresh token is dead.
     expect((await user.refresh()).status).toBe(401);
+    expect(pageErrors).toEqual([]);
   });
 
   it('hides the section from an admin whose role lacks the plugin actions', async () => {
@@ -223,5 +252,6 @@ describe('admin pages in Chromium', () => {
     expect(await page.getByRole('link', { name: 'Lifespans' }).count()).toBe(0);
     expect(await page.getByRole('link', { name: 'Sessions' }).count()).toBe(0);
     expect(await page.getByRole('textbox', { name: 'Access token lifespan' }).count()).toBe(0);
+    expect(pageErrors).toEqual([]);
   });
 });

@@ -61,7 +61,7 @@ export const SessionsPage = () => {
   const [busy, setBusy] = React.useState(false);
 
   const t = (id: string, values?: Record<string, string | number>) => formatMessage({ id: getTrad(id), defaultMessage: id }, values);
-  const when = (iso: string) => formatDate(iso, { dateStyle: 'medium', timeStyle: 'short' });
+  const when = (iso: string) => formatDate(iso, { dateStyle: 'short', timeStyle: 'short' });
 
   const load = React.useCallback(async () => {
     const params = new URLSearchParams({ page: String(query.page), pageSize: String(query.pageSize) });
@@ -196,10 +196,12 @@ export const SessionsPage = () => {
                   <Td>
                     <Typography>{when(session.absoluteExpiresAt)}</Typography>
                   </Td>
-                  <Td style={{ maxWidth: '24rem' }}>
-                    <Typography ellipsis title={session.userAgent ?? undefined}>
-                      {session.userAgent ?? t('sessions.unknown')}
-                    </Typography>
+                  <Td>
+                    <Box maxWidth="16rem">
+                      <Typography ellipsis title={session.userAgent ?? undefined}>
+                        {session.userAgent ?? t('sessions.unknown')}
+                      </Typography>
+                    </Box>
                   </Td>
                   <Td>
                     <Typography>{session.ip ?? t('sessions.unknown')}</Typography>
