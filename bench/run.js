@@ -311,6 +311,8 @@ async function mainMatrix() {
   }
   const cells = [];
   try {
+    // First, while all four servers are equally fresh: the authenticated-GET variants.
+    if (RUN_VARIANTS) variants = await authVariants(servers);
     for (const name of SCENARIOS) {
       for (const key of ['A', 'B']) await measure(servers[key], name, 8, WARMUP, { warmup: true }); // discarded
       for (const connections of CONCURRENCY) {
@@ -336,7 +338,6 @@ async function mainMatrix() {
         });
       }
     }
-    if (RUN_VARIANTS) variants = await authVariants(servers);
   } finally {
     await Promise.all(Object.values(servers).map((s) => s.stop()));
   }
@@ -346,24 +347,31 @@ async function mainMatrix() {
 /**
  * The authenticated GET at c=8 under four servers, rounds B A U S B A U S: built-in, plugin,
  * plugin with users-permissions' stock string-secret verify put back (bench-only patch, see
- * server.js: U vs A is what verifying with a KeyObject buys), plugin in strict mode.
+ * server.js: U vs A is what verifying with a KeyObject buys), plugin in strict mode. Runs before
+ * the main matrix, so that all four are booted and warmed up alike; U and S stop afterwards.
  */
-async function authVariants(servers) {
+async function authVariants(mainServers) {
   const order = ['B', 'A', 'U', 'S'];
-  for (const key of ['U', 'S']) {
-    const database = await freshDatabase(`variant-${key.toLowerCase()}`);
-    servers[key] = await startServer(key, database, 'variant');
-    log(`mode ${key} (${MODES[key].label}) up at ${servers[key].url} in ${servers[key].bootMs} ms`);
-  }
-  // U and S were just booted while A and B ran the whole matrix: warm them up longer (JIT).
-  for (const key of order) await measure(servers[key], 'me', 8, ['U', 'S'].includes(key) ? 3 * WARMUP : WARMUP, { warmup: true });
+  const servers = { ...mainServers };
+  const extra = [];
   const runs = Object.fromEntries(order.map((k) => [k, []]));
-  for (let r = 0; r < (QUICK ? 1 : 2); r++) {
-    for (const key of order) {
-      const result = await measure(servers[key], 'me', 8, DURATION);
-      runs[key].push(result);
-      log(`  me      c=8  ${key} ${fmt(result)}`);
+  try {
+    for (const key of ['U', 'S']) {
+      const database = await freshDatabase(`variant-${key.toLowerCase()}`);
+      servers[key] = await startServer(key, database, 'variant');
+      extra.push(servers[key]);
+      log(`mode ${key} (${MODES[key].label}) up at ${servers[key].url} in ${servers[key].bootMs} ms`);
     }
+    for (const key of order) await measure(servers[key], 'me', 8, 2 * WARMUP, { warmup: true });
+    for (let r = 0; r < (QUICK ? 1 : 2); r++) {
+      for (const key of order) {
+        const result = await measure(servers[key], 'me', 8, DURATION);
+        runs[key].push(result);
+        log(`  me      c=8  ${key} ${fmt(result)}`);
+      }
+    }
+  } finally {
+    await Promise.all(extra.map((server) => server.stop()));
   }
   const merged = Object.fromEntries(order.map((k) => [k, merge(runs[k])]));
   return order.map((key) => ({
