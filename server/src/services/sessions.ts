@@ -12,6 +12,7 @@ import {
   verifyAccessToken,
   type SigningKeys,
 } from '../tokens';
+import type { Lifespans } from '../config';
 import type { SettingsService } from './settings';
 import { deviceLabel } from '../user-agent';
 
@@ -75,6 +76,19 @@ const iso = (value: unknown): string => new Date(ms(value)).toISOString();
 const truthy = (value: unknown): boolean => value === true || value === 1 || value === '1' || value === 't';
 const clip = (value: string | undefined, length = 255): string | null => (value ? value.slice(0, length) : null);
 
+/** The public shape of a session row, as the sessions API and the admin list show it. */
+const VIEW_COLUMNS = ['document_id', 'created_at', 'last_used_at', 'expires_at', 'absolute_expires_at', 'user_agent', 'ip'];
+const toView = (r: Record<string, unknown>) => ({
+  id: r.document_id as string,
+  createdAt: iso(r.created_at),
+  lastUsedAt: iso(r.last_used_at),
+  expiresAt: iso(r.expires_at),
+  absoluteExpiresAt: iso(r.absolute_expires_at),
+  userAgent: (r.user_agent as string) ?? null,
+  device: deviceLabel(r.user_agent as string | null),
+  ip: (r.ip as string) ?? null,
+});
+
 /**
  * The only code that touches the session table. Every token the plugin hands out is minted here,
  * every check of a presented token happens here, and a refresh is at most one read and one
@@ -136,10 +150,8 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
     return changed > 0;
   }
 
-  async function accessToken(userId: number, sessionId: string): Promise<string> {
-    const { accessTokenLifespan } = await settings().lifespans();
-    return signAccessToken(signingKeys(), userId, sessionId, accessTokenLifespan);
-  }
+  const accessToken = (userId: number, sessionId: string, { accessTokenLifespan }: Lifespans): string =>
+    signAccessToken(signingKeys(), userId, sessionId, accessTokenLifespan);
 
   /** Why this row may not be refreshed now, or null when it may. */
   async function refusal(row: Row, now: number): Promise<RefusalReason | null> {
@@ -155,7 +167,8 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** A new login session for the user: a row, a refresh token and an access token. */
     async create(userId: number, meta: RequestMeta = {}): Promise<IssuedTokens> {
-      const { refreshTokenIdleLifespan, refreshTokenMaxLifespan } = await settings().lifespans();
+      const lifespans = await settings().lifespans();
+      const { refreshTokenIdleLifespan, refreshTokenMaxLifespan } = lifespans;
       const now = Date.now();
       const sessionId = newSessionId();
       const secret = newSecret();
@@ -178,7 +191,7 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
         published_at: new Date(now),
       });
       emit('created', { sessionId, userId, ip: meta.ip, userAgent: meta.userAgent });
-      return { sessionId, userId, accessToken: await accessToken(userId, sessionId), refreshToken: formatRefreshToken({ sessionId, secret }), expiresAt };
+      return { sessionId, userId, accessToken: accessToken(userId, sessionId, lifespans), refreshToken: formatRefreshToken({ sessionId, secret }), expiresAt };
     },
 
     /**
@@ -220,7 +233,7 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
           });
         if (swapped === 1) {
           emit('refreshed', { ...who, ip: meta.ip, userAgent: meta.userAgent });
-          return { ok: true, ...who, accessToken: await accessToken(row.user_id, sessionId), refreshToken: formatRefreshToken({ sessionId, secret: next }), expiresAt };
+          return { ok: true, ...who, accessToken: accessToken(row.user_id, sessionId, lifespans), refreshToken: formatRefreshToken({ sessionId, secret: next }), expiresAt };
         }
         // Another request rotated this token first: judge it again as the previous token.
         row = await readSession(sessionId);
@@ -230,7 +243,7 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
       const isPrevious = digestsEqual(presentedHash, row.previous_token_hash);
       const inGrace = lifespans.reuseGracePeriod > 0 && now - ms(row.rotated_at) <= lifespans.reuseGracePeriod * 1000;
       if (isPrevious && inGrace && digestsEqual(hashSecret(next), row.token_hash)) {
-        return { ok: true, ...who, accessToken: await accessToken(row.user_id, sessionId), refreshToken: formatRefreshToken({ sessionId, secret: next }), expiresAt: ms(row.expires_at) };
+        return { ok: true, ...who, accessToken: accessToken(row.user_id, sessionId, lifespans), refreshToken: formatRefreshToken({ sessionId, secret: next }), expiresAt: ms(row.expires_at) };
       }
 
       // A token of this session that is no longer current: whoever holds the live one, the
@@ -288,16 +301,9 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
         .where('expires_at', '>', now)
         .where('absolute_expires_at', '>', now)
         .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }])
-        .select('document_id', 'created_at', 'last_used_at', 'expires_at', 'absolute_expires_at', 'user_agent', 'ip');
+        .select(VIEW_COLUMNS);
       return rows.map((r: Record<string, unknown>) => ({
-        id: r.document_id as string,
-        createdAt: iso(r.created_at),
-        lastUsedAt: iso(r.last_used_at),
-        expiresAt: iso(r.expires_at),
-        absoluteExpiresAt: iso(r.absolute_expires_at),
-        userAgent: (r.user_agent as string) ?? null,
-        device: deviceLabel(r.user_agent as string | null),
-        ip: (r.ip as string) ?? null,
+        ...toView(r),
         current: r.document_id === currentSessionId,
       }));
     },
@@ -323,18 +329,12 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
         .orderBy([{ column: 's.created_at', order: 'desc' }, { column: 's.id', order: 'desc' }])
         .limit(pageSize)
         .offset((page - 1) * pageSize)
-        .select('s.document_id', 's.user_id', 'u.username', 'u.email', 's.created_at', 's.last_used_at', 's.expires_at', 's.absolute_expires_at', 's.user_agent', 's.ip');
+        .select([...VIEW_COLUMNS.map((c) => `s.${c}`), 's.user_id', 'u.username', 'u.email']);
       const count = Number(total);
       return {
         data: rows.map((r: Record<string, unknown>) => ({
-          id: r.document_id as string,
+          ...toView(r),
           user: { id: Number(r.user_id), username: (r.username as string) ?? null, email: (r.email as string) ?? null },
-          createdAt: iso(r.created_at),
-          lastUsedAt: iso(r.last_used_at),
-          expiresAt: iso(r.expires_at),
-          absoluteExpiresAt: iso(r.absolute_expires_at),
-          userAgent: (r.user_agent as string) ?? null,
-          ip: (r.ip as string) ?? null,
         })),
         pagination: { page, pageSize, total: count, pageCount: Math.ceil(count / pageSize) },
       };
