@@ -27,8 +27,12 @@ async function stop(code = 0) {
   process.exit(code);
 }
 
+/** HTTP requests accepted and not yet answered: the parent waits for 0 between measurements. */
+let inflight = 0;
+
 process.on('message', (message) => {
   if (message && message.type === 'stop') stop(0);
+  if (message && message.type === 'inflight') process.send({ type: 'inflight', id: message.id, n: inflight });
 });
 process.on('disconnect', () => stop(0));
 process.on('SIGTERM', () => stop(0));
@@ -53,6 +57,10 @@ function restoreStockUpVerify(strapi) {
   strapi = await createStrapi({ appDir: PLAYGROUND, distDir: PLAYGROUND, serveAdminPanel: false }).load();
   if (process.env.BENCH_UP_STOCK_VERIFY === '1') restoreStockUpVerify(strapi);
   strapi.server.mount();
+  strapi.server.httpServer.on('request', (_req, res) => {
+    inflight++;
+    res.once('close', () => inflight--);
+  });
   await new Promise((resolve) => strapi.server.httpServer.listen(port, '127.0.0.1', resolve));
   const address = strapi.server.httpServer.address();
   process.send({ type: 'ready', url: `http://127.0.0.1:${address.port}`, pid: process.pid });
