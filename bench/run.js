@@ -575,7 +575,10 @@ async function main() {
   } catch {
     // first run
   }
-  all[QUICK ? `${DB}-quick` : DB] = entry;
+  // A full, unprofiled run is stored under the engine's name; anything else under a suffixed key.
+  const partial = !RUN_MAIN || !RUN_SCALE || !RUN_VARIANTS || option('only');
+  const key = [DB, QUICK && 'quick', partial && 'partial', CPU_PROF && 'cpuprof'].filter(Boolean).join('-');
+  all[key] = entry;
   fs.writeFileSync(RESULTS, `${JSON.stringify(all, null, 2)}\n`);
 
   console.log(`\nstrapi-plugin-refresh-token bench - ${DB}, Strapi ${entry.versions.strapi}, Node ${process.version}, ${entry.machine.cpus} CPUs, load average ${loadBefore[0].toFixed(2)} -> ${loadAfter[0].toFixed(2)}${QUICK ? ' (QUICK: smoke run, not a measurement)' : ''}\n`);
