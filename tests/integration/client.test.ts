@@ -190,10 +190,13 @@ describe('client against a real Strapi', () => {
   it('retries at most once: a token the server keeps refusing gives the caller the 401', async () => {
     const { client, w } = makeClient();
     await client.login(DEMO_USER.email, DEMO_USER.password);
-    // users-permissions verifies with the configured secret on each request; change it, and every
-    // access token (also freshly refreshed ones, signed by the plugin's cached key) is refused.
-    const secret = app.strapi.config.get('plugin::users-permissions.jwtSecret');
-    app.strapi.config.set('plugin::users-permissions.jwtSecret', 'another-secret-for-this-test');
+    // Make users-permissions refuse every access token, also freshly refreshed ones, while the
+    // session itself stays fine: swap its verify for one that always fails, then put it back.
+    const jwtService = app.strapi.plugin('users-permissions').service('jwt');
+    const verify = jwtService.verify;
+    jwtService.verify = async () => {
+      throw new Error('Invalid token.');
+    };
     try {
       const res = await client.fetch('/api/users/me');
       expect(res.status).toBe(401);
@@ -201,7 +204,7 @@ describe('client against a real Strapi', () => {
       expect(w.refreshes().map((e) => e.status)).toEqual([200]);
       expect(client.isSignedIn).toBe(true); // the session itself is fine
     } finally {
-      app.strapi.config.set('plugin::users-permissions.jwtSecret', secret);
+      jwtService.verify = verify;
     }
     expect((await client.fetch('/api/users/me')).status).toBe(200);
     await client.logout();
