@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { wrapUsersPermissionsAuth, wrapUsersPermissionsVerify } from './auth/users-permissions';
+import { wrapUsersPermissionsAuth, wrapUsersPermissionsJwt } from './auth/users-permissions';
 import { registerGraphQL } from './graphql';
 
 export const BUILT_IN_REFRESH_MESSAGE =
@@ -15,6 +15,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     throw new Error(BUILT_IN_REFRESH_MESSAGE);
   }
   wrapUsersPermissionsAuth(strapi);
-  wrapUsersPermissionsVerify(strapi);
+  wrapUsersPermissionsJwt(strapi);
   registerGraphQL(strapi);
 };
