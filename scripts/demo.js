@@ -28,9 +28,7 @@ function step(label, command, args, options = {}) {
 
 step('Building the plugin', process.execPath, [path.join(root, 'node_modules', '@strapi', 'sdk-plugin', 'bin', 'strapi-plugin.js'), 'build'], { cwd: root });
 if (existsSync(path.join(__dirname, 'build-demo.js'))) step('Building the demo front end', process.execPath, [path.join(__dirname, 'build-demo.js')], { cwd: root });
-if (!existsSync(path.join(playground, 'dist', 'build', 'index.html')) || process.env.REBUILD_ADMIN) {
-  step('Building the admin panel (first run only, a few minutes)', process.execPath, [strapiBin, 'build', '--minify=false'], { cwd: playground });
-}
+step('Building the admin panel (when the plugin changed; about a minute)', process.execPath, [path.join(__dirname, 'admin-build.js')], { cwd: root });
 
 const started = Date.now();
 const server = spawn(process.execPath, [strapiBin, 'start'], { cwd: playground, stdio: 'inherit', env });

@@ -13,6 +13,16 @@ const config = (strapi: Core.Strapi) => strapi.config.get('plugin::refresh-token
 const usesCookie = (c: PluginConfig) => c.delivery === 'cookie' || c.delivery === 'both';
 const usesBody = (c: PluginConfig) => c.delivery === 'body' || c.delivery === 'both';
 
+/** By the Content-Type header alone: a JSON request may have no body at all. */
+const isJson = (ctx: Context) => ctx.request.type === 'application/json';
+
+/**
+ * 401 and 403 go through Koa's http-errors rather than Strapi's UnauthorizedError/ForbiddenError:
+ * Strapi's route authorization step replaces those with a bare "Unauthorized"/"Forbidden", and the
+ * reason is worth keeping. Same error shape, same names.
+ */
+const refuse = (ctx: Context, status: 401 | 403, message: string): never => ctx.throw(status, message);
+
 export const requestMeta = (ctx: Context): RequestMeta => ({ ip: ctx.request.ip, userAgent: ctx.get('user-agent') || undefined });
 
 export interface PresentedToken {
@@ -36,7 +46,7 @@ export function readCookieToken(ctx: Context, strapi: Core.Strapi): PresentedTok
   const verified = ctx.cookies.get(name, { signed: true });
   if (verified !== raw) {
     clearRefreshCookie(ctx, strapi);
-    throw new errors.UnauthorizedError('Invalid refresh token');
+    refuse(ctx, 401, 'Invalid refresh token: the cookie signature does not match');
   }
   return { token: raw, fromCookie: true };
 }
@@ -46,7 +56,7 @@ export function readCookieToken(ctx: Context, strapi: Core.Strapi): PresentedTok
  * body never carries a token: it could only come from a cross-site form.
  */
 export function readRefreshToken(ctx: Context, strapi: Core.Strapi): PresentedToken {
-  const body = ctx.request.is('application/json') ? (ctx.request.body as unknown) : undefined;
+  const body = isJson(ctx) ? (ctx.request.body as unknown) : undefined;
   if (body !== undefined && body !== null && typeof body === 'object' && !Array.isArray(body) && 'refreshToken' in body) {
     return requireTokenString((body as { refreshToken: unknown }).refreshToken);
   }
@@ -59,8 +69,8 @@ export function readRefreshToken(ctx: Context, strapi: Core.Strapi): PresentedTo
  */
 export function assertCsrfSafe(ctx: Context, presented: PresentedToken): void {
   if (!presented.fromCookie) return;
-  if (ctx.request.is('application/json') || ctx.get('x-requested-with')) return;
-  throw new errors.ForbiddenError('A cookie-authenticated request needs Content-Type: application/json or an X-Requested-With header');
+  if (isJson(ctx) || ctx.get('x-requested-with')) return;
+  refuse(ctx, 403, 'A refresh token sent as a cookie needs Content-Type: application/json or an X-Requested-With header');
 }
 
 export function setRefreshCookie(ctx: Context, strapi: Core.Strapi, tokens: IssuedTokens): void {
@@ -110,21 +120,21 @@ export async function logoutWith(ctx: Context, strapi: Core.Strapi, presented: P
 export function refuseRefresh(ctx: Context, strapi: Core.Strapi, message = 'Invalid refresh token'): never {
   clearRefreshCookie(ctx, strapi);
   ctx.set('Cache-Control', 'no-store');
-  throw new errors.UnauthorizedError(message);
+  return refuse(ctx, 401, message);
 }
 
 /** The user behind a Bearer access token; 401 when there is none or it is not valid. */
 export async function requireAccessUser(ctx: Context, strapi: Core.Strapi): Promise<{ id: number; sid?: string }> {
   const match = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'));
-  if (!match) throw new errors.UnauthorizedError('Missing or malformed Authorization header');
+  if (!match) return refuse(ctx, 401, 'Missing or malformed Authorization: Bearer header');
   // users-permissions' own verify, as wrapped by this plugin: pinned algorithm, and strict mode.
   const claims = (await strapi
     .plugin('users-permissions')
     .service('jwt')
     .verify(match[1])
     .catch(() => null)) as { id: number; sid?: unknown } | null;
-  if (!claims) throw new errors.UnauthorizedError('Invalid access token');
+  if (!claims) return refuse(ctx, 401, 'Invalid or expired access token');
   const user = await strapi.db.query('plugin::users-permissions.user').findOne({ where: { id: claims.id }, select: ['id', 'blocked'] });
-  if (!user || user.blocked) throw new errors.UnauthorizedError('Invalid access token');
+  if (!user || user.blocked) return refuse(ctx, 401, 'Invalid or expired access token');
   return { id: user.id, sid: typeof claims.sid === 'string' ? claims.sid : undefined };
 }

@@ -5,9 +5,7 @@
  * plugin's actions that sees no menu entry. Screenshots of both pages go to docs/screenshots/ and
  * tests/artifacts/.
  */
-import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Core } from '@strapi/strapi';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -25,38 +23,18 @@ const SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
 const ARTIFACTS = path.join(ROOT, 'tests/artifacts');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ADMIN = { email: 'admin@example.com', password: 'Admin-Passw0rd!' };
-const ADMIN_BUILD = path.join(PLAYGROUND, 'build');
-const STAMP = path.join(ADMIN_BUILD, '.refresh-token-admin.sha256');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { ensureAdminBuild: buildAdmin } = require('../../scripts/admin-build.js') as {
+  ensureAdminBuild(): number;
+};
 
-/** A digest of the plugin's built admin bundle: the playground admin is rebuilt when it changes. */
-function pluginAdminDigest(): string {
-  const dir = path.join(ROOT, 'dist/admin');
-  const hash = createHash('sha256');
-  for (const file of readdirSync(dir).sort()) if (/\.(m?js)$/.test(file)) hash.update(file).update(readFileSync(path.join(dir, file)));
-  return hash.digest('hex');
-}
-
-/**
- * `strapi build` in playground/ (output: playground/build, where createStrapi with
- * serveAdminPanel serves it from), unless the current build already holds this plugin bundle.
- */
+/** `strapi build` in playground/ unless the current build already holds this plugin's admin bundle. */
 function ensureAdminBuild(): void {
-  const digest = pluginAdminDigest();
-  if (existsSync(path.join(ADMIN_BUILD, 'index.html')) && existsSync(STAMP) && readFileSync(STAMP, 'utf8') === digest) return;
-  const started = Date.now();
-  const result = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/@strapi/strapi/bin/strapi.js'), 'build'], {
-    cwd: PLAYGROUND,
-    stdio: 'inherit',
-    // The playground takes react & co. from the repository's node_modules; Strapi's check that
-    // the app's own package.json declares them is skipped.
-    env: { ...process.env, NODE_ENV: 'production', USE_EXPERIMENTAL_DEPENDENCIES: 'true' },
-  });
-  if (result.status !== 0) throw new Error(`strapi build failed (exit ${result.status})`);
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  writeFileSync(STAMP, digest);
+  const seconds = buildAdmin();
+  if (!seconds) return;
   mkdirSync(ARTIFACTS, { recursive: true });
-  writeFileSync(path.join(ARTIFACTS, 'admin-build-time.txt'), `strapi build (playground admin panel): ${seconds} s\n`);
-  console.log(`[e2e] admin panel built in ${seconds} s`);
+  writeFileSync(path.join(ARTIFACTS, 'admin-build-time.txt'), `strapi build (playground admin panel): ${seconds.toFixed(1)} s\n`);
+  console.log(`[e2e] admin panel built in ${seconds.toFixed(1)} s`);
 }
 
 let strapi: Core.Strapi;

@@ -147,7 +147,7 @@ describe('CSRF rule for cookie-carried tokens', () => {
     for (const path of ['/api/token/refresh', '/api/token/logout']) {
       const res = await http.post(path, make());
       expect(res.status).toBe(403);
-      expect(res.body.error).toMatchObject({ status: 403, name: 'ForbiddenError' });
+      expect(res.body.error).toMatchObject({ status: 403, name: 'ForbiddenError', message: expect.stringContaining('X-Requested-With') });
     }
     const r = await row(app, sid);
     expect(r.revoked_at).toBeNull();
@@ -155,6 +155,24 @@ describe('CSRF rule for cookie-carried tokens', () => {
     expect(http.jar.get(COOKIE)).toBe(before);
     // The same cookie still works with a header a form cannot send.
     expect((await http.post('/api/token/refresh', { headers: { 'x-requested-with': 'XMLHttpRequest' } })).status).toBe(200);
+  });
+});
+
+describe('CSRF rule: what a legitimate client sends', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startStrapi();
+  });
+  afterAll(() => app.stop());
+
+  it('accepts a body-less POST with Content-Type: application/json (curl -X POST -H ...), and names the reason of a refusal', async () => {
+    const http = app.client();
+    await http.login(DEMO_USER.email, DEMO_USER.password);
+    expect((await http.post('/api/token/refresh', { headers: { 'content-type': 'application/json' } })).status).toBe(200);
+    expect((await http.post('/api/token/refresh', { headers: { 'content-type': 'application/json; charset=utf-8' } })).status).toBe(200);
+    const refused = await app.client().refresh({ json: { refreshToken: 'nope' } });
+    expect(refused.body.error).toMatchObject({ status: 401, name: 'UnauthorizedError', message: 'Invalid refresh token' });
+    expect((await http.post('/api/token/logout', { headers: { 'content-type': 'application/json' } })).body).toEqual({ ok: true });
   });
 });
 
