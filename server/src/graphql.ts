@@ -5,10 +5,21 @@
  */
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
-import { logoutWith, readCookieToken, refreshWith, requireTokenString } from './http';
+import { errors } from '@strapi/utils';
+import { logoutWith, readCookieToken, Refusal, refreshWith, requireTokenString } from './http';
 
 interface GraphQLContext {
   koaContext: Context;
+}
+
+/** GraphQL reports Strapi's own errors; a Refusal becomes one, reason kept. */
+async function answering<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof Refusal)) throw error;
+    throw error.status === 401 ? new errors.UnauthorizedError(error.message) : new errors.ForbiddenError(error.message);
+  }
 }
 
 const presentedToken = (ctx: Context, strapi: Core.Strapi, argument: unknown) =>
@@ -45,15 +56,16 @@ export function registerGraphQL(strapi: Core.Strapi): void {
               description: 'Rotates the refresh token given as argument, or else the one in the cookie',
               args: { refreshToken: nexus.stringArg() },
               resolve: (_parent: unknown, args: { refreshToken?: unknown }, { koaContext }: GraphQLContext) =>
-                refreshWith(koaContext, strapi, presentedToken(koaContext, strapi, args.refreshToken)),
+                answering(() => refreshWith(koaContext, strapi, presentedToken(koaContext, strapi, args.refreshToken))),
             });
             t.nonNull.boolean('logout', {
               description: "Revokes the refresh token's session (argument, or else the cookie)",
               args: { refreshToken: nexus.stringArg() },
-              resolve: async (_parent: unknown, args: { refreshToken?: unknown }, { koaContext }: GraphQLContext) => {
-                await logoutWith(koaContext, strapi, presentedToken(koaContext, strapi, args.refreshToken));
-                return true;
-              },
+              resolve: (_parent: unknown, args: { refreshToken?: unknown }, { koaContext }: GraphQLContext) =>
+                answering(async () => {
+                  await logoutWith(koaContext, strapi, presentedToken(koaContext, strapi, args.refreshToken));
+                  return true;
+                }),
             });
           },
         }),

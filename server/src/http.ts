@@ -17,11 +17,43 @@ const usesBody = (c: PluginConfig) => c.delivery === 'body' || c.delivery === 'b
 const isJson = (ctx: Context) => ctx.request.type === 'application/json';
 
 /**
- * 401 and 403 go through Koa's http-errors rather than Strapi's UnauthorizedError/ForbiddenError:
- * Strapi's route authorization step replaces those with a bare "Unauthorized"/"Forbidden", and the
- * reason is worth keeping. Same error shape, same names.
+ * A 401 or 403 with its reason. Thrown as Strapi's UnauthorizedError/ForbiddenError, Strapi's
+ * route authorization step would replace the reason with a bare "Unauthorized"/"Forbidden"; as any
+ * other error, its error middleware would log a stack trace for every refused token. So the
+ * controllers answer it themselves (`answeringRefusals`), in the same error shape.
  */
-const refuse = (ctx: Context, status: 401 | 403, message: string): never => ctx.throw(status, message);
+export class Refusal extends Error {
+  constructor(
+    readonly status: 401 | 403,
+    message: string
+  ) {
+    super(message);
+    this.name = status === 401 ? 'UnauthorizedError' : 'ForbiddenError';
+  }
+}
+
+const refuse = (status: 401 | 403, message: string): never => {
+  throw new Refusal(status, message);
+};
+
+type Action = (ctx: Context) => Promise<void>;
+
+/** Wraps controller actions so that a Refusal becomes its 401/403 response. */
+export function answeringRefusals<T extends Record<string, Action>>(actions: T): T {
+  const wrapped: Record<string, Action> = {};
+  for (const [name, action] of Object.entries(actions)) {
+    wrapped[name] = async (ctx) => {
+      try {
+        await action(ctx);
+      } catch (error) {
+        if (!(error instanceof Refusal)) throw error;
+        ctx.status = error.status;
+        ctx.body = { data: null, error: { status: error.status, name: error.name, message: error.message, details: {} } };
+      }
+    };
+  }
+  return wrapped as T;
+}
 
 export const requestMeta = (ctx: Context): RequestMeta => ({ ip: ctx.request.ip, userAgent: ctx.get('user-agent') || undefined });
 
@@ -46,7 +78,7 @@ export function readCookieToken(ctx: Context, strapi: Core.Strapi): PresentedTok
   const verified = ctx.cookies.get(name, { signed: true });
   if (verified !== raw) {
     clearRefreshCookie(ctx, strapi);
-    refuse(ctx, 401, 'Invalid refresh token: the cookie signature does not match');
+    refuse(401, 'Invalid refresh token: the cookie signature does not match');
   }
   return { token: raw, fromCookie: true };
 }
@@ -70,7 +102,7 @@ export function readRefreshToken(ctx: Context, strapi: Core.Strapi): PresentedTo
 export function assertCsrfSafe(ctx: Context, presented: PresentedToken): void {
   if (!presented.fromCookie) return;
   if (isJson(ctx) || ctx.get('x-requested-with')) return;
-  refuse(ctx, 403, 'A refresh token sent as a cookie needs Content-Type: application/json or an X-Requested-With header');
+  refuse(403, 'A refresh token sent as a cookie needs Content-Type: application/json or an X-Requested-With header');
 }
 
 export function setRefreshCookie(ctx: Context, strapi: Core.Strapi, tokens: IssuedTokens): void {
@@ -120,21 +152,21 @@ export async function logoutWith(ctx: Context, strapi: Core.Strapi, presented: P
 export function refuseRefresh(ctx: Context, strapi: Core.Strapi, message = 'Invalid refresh token'): never {
   clearRefreshCookie(ctx, strapi);
   ctx.set('Cache-Control', 'no-store');
-  return refuse(ctx, 401, message);
+  return refuse(401, message);
 }
 
 /** The user behind a Bearer access token; 401 when there is none or it is not valid. */
 export async function requireAccessUser(ctx: Context, strapi: Core.Strapi): Promise<{ id: number; sid?: string }> {
   const match = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'));
-  if (!match) return refuse(ctx, 401, 'Missing or malformed Authorization: Bearer header');
+  if (!match) return refuse(401, 'Missing or malformed Authorization: Bearer header');
   // users-permissions' own verify, as wrapped by this plugin: pinned algorithm, and strict mode.
   const claims = (await strapi
     .plugin('users-permissions')
     .service('jwt')
     .verify(match[1])
     .catch(() => null)) as { id: number; sid?: unknown } | null;
-  if (!claims) return refuse(ctx, 401, 'Invalid or expired access token');
+  if (!claims) return refuse(401, 'Invalid or expired access token');
   const user = await strapi.db.query('plugin::users-permissions.user').findOne({ where: { id: claims.id }, select: ['id', 'blocked'] });
-  if (!user || user.blocked) return refuse(ctx, 401, 'Invalid or expired access token');
+  if (!user || user.blocked) return refuse(401, 'Invalid or expired access token');
   return { id: user.id, sid: typeof claims.sid === 'string' ? claims.sid : undefined };
 }

@@ -174,6 +174,20 @@ describe('CSRF rule: what a legitimate client sends', () => {
     expect(refused.body.error).toMatchObject({ status: 401, name: 'UnauthorizedError', message: 'Invalid refresh token' });
     expect((await http.post('/api/token/logout', { headers: { 'content-type': 'application/json' } })).body).toEqual({ ok: true });
   });
+
+  it('refusals are answered, not logged as errors', async () => {
+    const logged: unknown[] = [];
+    const error = app.strapi.log.error;
+    (app.strapi.log as any).error = (...args: unknown[]) => logged.push(args);
+    try {
+      await app.client().refresh({ json: { refreshToken: 'nope' } });
+      await app.client().post('/api/token/refresh', { headers: { cookie: 'strapi_refresh_token=x', 'content-type': 'text/plain' }, body: 'x' });
+      await app.client().get('/api/token/sessions', { bearer: 'nope' });
+    } finally {
+      (app.strapi.log as any).error = error;
+    }
+    expect(logged).toEqual([]);
+  });
 });
 
 describe('cookie hardening', () => {

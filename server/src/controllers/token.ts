@@ -1,14 +1,14 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import type { Context } from 'koa';
-import { clearRefreshCookie, logoutWith, readRefreshToken, refreshWith, requestMeta, requireAccessUser } from '../http';
+import { answeringRefusals, clearRefreshCookie, logoutWith, readRefreshToken, refreshWith, requestMeta, requireAccessUser } from '../http';
 import type { SessionsService } from '../services/sessions';
 
 /** POST /api/token/* and the end-user sessions API. Thin: read, check, call the service, reply. */
 const token = ({ strapi }: { strapi: Core.Strapi }) => {
   const sessions = (): SessionsService => strapi.plugin('refresh-token').service('sessions');
 
-  return {
+  return answeringRefusals({
     async refresh(ctx: Context) {
       ctx.body = await refreshWith(ctx, strapi, readRefreshToken(ctx, strapi));
     },
@@ -40,7 +40,7 @@ const token = ({ strapi }: { strapi: Core.Strapi }) => {
       }
       ctx.body = { ok: true };
     },
-  };
+  });
 };
 
 export default token;
