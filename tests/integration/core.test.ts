@@ -103,6 +103,31 @@ describe('cookie delivery (default config)', () => {
     expect(dump).not.toContain(token);
   });
 
+  it('never puts token material in a log line, at any level', async () => {
+    const lines: string[] = [];
+    const log = app.strapi.log as any;
+    const originals: Record<string, unknown> = {};
+    for (const level of ['error', 'warn', 'info', 'http', 'verbose', 'debug']) {
+      originals[level] = log[level];
+      log[level] = (...args: unknown[]) => lines.push(args.map((a) => (a instanceof Error ? `${a.message} ${a.stack}` : JSON.stringify(a))).join(' '));
+    }
+    const http = app.client();
+    const secrets: string[] = [];
+    try {
+      const login = await http.login(DEMO_USER.email, DEMO_USER.password);
+      secrets.push(login.body.jwt, http.jar.get(COOKIE)!.split('.')[1]);
+      await http.refresh();
+      secrets.push(http.jar.get(COOKIE)!.split('.')[1]);
+      const stale = withJar(app, new Map([[COOKIE, `${decodeJwt(login.body.jwt).sid}.${secrets[1]}`]]));
+      await stale.refresh({ json: { refreshToken: `${decodeJwt(login.body.jwt).sid}.${secrets[1]}` } }); // reuse: logs a warning
+      await http.post('/api/token/logout', { json: {} });
+    } finally {
+      Object.assign(log, originals);
+    }
+    expect(lines.length).toBeGreaterThan(0); // the request logger and the reuse warning did log
+    for (const secret of secrets) expect(lines.join('\n')).not.toContain(secret);
+  });
+
   it('refuses idle-expired and absolutely expired sessions, and rotation never extends the absolute lifespan', async () => {
     const http = app.client();
     const login = await http.login(DEMO_USER.email, DEMO_USER.password);
