@@ -46,6 +46,16 @@ afterAll(async () => {
   await app?.stop();
 });
 
+/** Every admin route, with a path that names no real session or user. */
+const ADMIN_ROUTES = [
+  ['GET', '/refresh-token/settings'],
+  ['PUT', '/refresh-token/settings'],
+  ['POST', '/refresh-token/settings/reset'],
+  ['GET', '/refresh-token/sessions'],
+  ['DELETE', '/refresh-token/sessions/abc'],
+  ['DELETE', '/refresh-token/users/1/sessions'],
+] as const;
+
 describe('RBAC', () => {
   it('registers the four actions in the admin action provider', () => {
     const registered = app.strapi.admin.services.permission.actionProvider.values().map((a: { actionId: string }) => a.actionId);
@@ -60,14 +70,7 @@ describe('RBAC', () => {
   });
 
   it('answers 401 without an admin token, on every route', async () => {
-    for (const [method, path] of [
-      ['GET', '/refresh-token/settings'],
-      ['PUT', '/refresh-token/settings'],
-      ['POST', '/refresh-token/settings/reset'],
-      ['GET', '/refresh-token/sessions'],
-      ['DELETE', '/refresh-token/sessions/abc'],
-      ['DELETE', '/refresh-token/users/1/sessions'],
-    ]) {
+    for (const [method, path] of ADMIN_ROUTES) {
       const res = await api.request(method, path, { json: method === 'PUT' ? { accessTokenLifespan: 60 } : undefined, noJar: true });
       expect(res.status, `${method} ${path}`).toBe(401);
     }
@@ -82,14 +85,7 @@ describe('RBAC', () => {
 
   it('answers 403 to an admin whose role lacks the actions', async () => {
     const token = await adminWithActions('noactions', []);
-    for (const [method, path] of [
-      ['GET', '/refresh-token/settings'],
-      ['PUT', '/refresh-token/settings'],
-      ['POST', '/refresh-token/settings/reset'],
-      ['GET', '/refresh-token/sessions'],
-      ['DELETE', '/refresh-token/sessions/abc'],
-      ['DELETE', '/refresh-token/users/1/sessions'],
-    ]) {
+    for (const [method, path] of ADMIN_ROUTES) {
       const res = await api.request(method, path, { ...as(token), json: method === 'PUT' ? { accessTokenLifespan: 60 } : undefined });
       expect(res.status, `${method} ${path}`).toBe(403);
       expect(res.body.error.name).toBe('PolicyError');

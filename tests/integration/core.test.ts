@@ -252,6 +252,8 @@ describe('cookie delivery (default config)', () => {
     expect(res.status).toBe(200);
     expect(decodeJwt(res.body.jwt).sid).toBeDefined();
     expect(http.jar.get(COOKIE)).toBeDefined();
+    expect(res.body.refreshToken).toBeUndefined(); // cookie delivery: never in a body
+    expect(res.text).not.toContain(http.jar.get(COOKIE)!.split('.')[1]);
     expect((await http.refresh()).status).toBe(200);
   });
 

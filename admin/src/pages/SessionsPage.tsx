@@ -184,18 +184,11 @@ export const SessionsPage = () => {
                       </Typography>
                     </Flex>
                   </Td>
-                  <Td>
-                    <Typography>{when(session.createdAt)}</Typography>
-                  </Td>
-                  <Td>
-                    <Typography>{when(session.lastUsedAt)}</Typography>
-                  </Td>
-                  <Td>
-                    <Typography>{when(session.expiresAt)}</Typography>
-                  </Td>
-                  <Td>
-                    <Typography>{when(session.absoluteExpiresAt)}</Typography>
-                  </Td>
+                  {(['createdAt', 'lastUsedAt', 'expiresAt', 'absoluteExpiresAt'] as const).map((key) => (
+                    <Td key={key}>
+                      <Typography>{when(session[key])}</Typography>
+                    </Td>
+                  ))}
                   <Td>
                     <Box maxWidth="16rem">
                       <Typography ellipsis title={session.userAgent ?? undefined}>

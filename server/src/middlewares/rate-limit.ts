@@ -6,12 +6,13 @@ import { RateLimit } from 'koa2-ratelimit';
 import { parseDuration } from '../config/duration';
 import type { PluginConfig } from '../config';
 import { cookieSettings } from '../cookie';
+import { parseRefreshToken } from '../tokens';
 
-/** The session id a request names, without verifying anything: a refresh token's prefix. */
+/** The session id a request names, without verifying anything: a well-formed refresh token's prefix. */
 function presentedSessionId(ctx: Context, cookieName: string): string | undefined {
   const body = ctx.request.body as { refreshToken?: unknown } | undefined;
   const token = typeof body?.refreshToken === 'string' ? body.refreshToken : ctx.cookies.get(cookieName);
-  return typeof token === 'string' && token.length > 22 && token[22] === '.' ? token.slice(0, 22) : undefined;
+  return typeof token === 'string' ? parseRefreshToken(token)?.sessionId : undefined;
 }
 
 /**

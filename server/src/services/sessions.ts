@@ -217,6 +217,14 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
       const lifespans = await settings().lifespans();
       const presentedHash = hashSecret(secret);
       const next = successorSecret(signingKeys().rotationKey, sessionId, secret);
+      const nextHash = hashSecret(next);
+      const issued = (expiresAt: number): RotateResult => ({
+        ok: true,
+        ...who,
+        accessToken: accessToken(row!.user_id, sessionId, lifespans),
+        refreshToken: formatRefreshToken({ sessionId, secret: next }),
+        expiresAt,
+      });
 
       if (digestsEqual(presentedHash, row.token_hash)) {
         const expiresAt = Math.min(now + lifespans.refreshTokenIdleLifespan * 1000, ms(row.absolute_expires_at));
@@ -224,7 +232,7 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
           .where({ id: row.id, token_hash: presentedHash })
           .whereNull('revoked_at')
           .update({
-            token_hash: hashSecret(next),
+            token_hash: nextHash,
             previous_token_hash: presentedHash,
             generation: knex().raw('generation + 1'),
             rotated_at: now,
@@ -233,7 +241,7 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
           });
         if (swapped === 1) {
           emit('refreshed', { ...who, ip: meta.ip, userAgent: meta.userAgent });
-          return { ok: true, ...who, accessToken: accessToken(row.user_id, sessionId, lifespans), refreshToken: formatRefreshToken({ sessionId, secret: next }), expiresAt };
+          return issued(expiresAt);
         }
         // Another request rotated this token first: judge it again as the previous token.
         row = await readSession(sessionId);
@@ -242,9 +250,8 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
 
       const isPrevious = digestsEqual(presentedHash, row.previous_token_hash);
       const inGrace = lifespans.reuseGracePeriod > 0 && now - ms(row.rotated_at) <= lifespans.reuseGracePeriod * 1000;
-      if (isPrevious && inGrace && digestsEqual(hashSecret(next), row.token_hash)) {
-        return { ok: true, ...who, accessToken: accessToken(row.user_id, sessionId, lifespans), refreshToken: formatRefreshToken({ sessionId, secret: next }), expiresAt: ms(row.expires_at) };
-      }
+      // Its successor must still be the live token: two generations back is reuse, grace or not.
+      if (isPrevious && inGrace && digestsEqual(nextHash, row.token_hash)) return issued(ms(row.expires_at));
 
       // A token of this session that is no longer current: whoever holds the live one, the
       // lineage is compromised. Revoke it all.
