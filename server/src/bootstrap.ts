@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { secondsOrZero, type PluginConfig } from './config';
 import { registerPermissions } from './permissions';
+import { subscribeUserLifecycles } from './user-lifecycles';
 import type { SessionsService } from './services/sessions';
 
 /** Events on strapi.eventHub, also offered to Strapi webhooks. */
@@ -10,13 +11,7 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
   const sessions = (): SessionsService => strapi.plugin('refresh-token').service('sessions');
   const config = strapi.config.get('plugin::refresh-token') as PluginConfig;
 
-  // A deleted user's sessions die with it (refresh also refuses a missing user on its own).
-  strapi.db.lifecycles.subscribe({
-    models: ['plugin::users-permissions.user'],
-    async afterDelete(event: { result?: { id?: number } }) {
-      if (event.result?.id) await sessions().revokeUserSessions(event.result.id, 'user-deleted');
-    },
-  });
+  subscribeUserLifecycles(strapi);
 
   const webhookStore = strapi.get('webhookStore') as { addAllowedEvent(key: string, value: string): void } | undefined;
   for (const name of SESSION_EVENTS) {

@@ -5,25 +5,28 @@
  */
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
-import { errors } from '@strapi/utils';
-import { logoutWith, readCookieToken, Refusal, refreshWith, requireTokenString } from './http';
+import { logoutWith, presentedToken, refreshWith } from './http';
+import { asPublicError, Refusal } from './refusal';
+import type { Bucket, LimiterService } from './services/limiter';
 
 interface GraphQLContext {
   koaContext: Context;
 }
 
-/** GraphQL reports Strapi's own errors; a Refusal becomes one, reason kept. */
-async function answering<T>(work: () => Promise<T>): Promise<T> {
+/**
+ * GraphQL reports Strapi's own errors; a Refusal becomes one, reason kept. Each mutation counts
+ * against the same per-IP limit as its REST route, so aliases cannot multiply attempts.
+ */
+async function answering<T>(strapi: Core.Strapi, ctx: Context, bucket: Bucket, work: () => Promise<T>): Promise<T> {
   try {
+    await (strapi.plugin('refresh-token').service('limiter') as LimiterService).hitRoute(ctx, bucket);
     return await work();
   } catch (error) {
-    if (!(error instanceof Refusal)) throw error;
-    throw error.status === 401 ? new errors.UnauthorizedError(error.message) : new errors.ForbiddenError(error.message);
+    throw error instanceof Refusal ? asPublicError(error) : error;
   }
 }
 
-const presentedToken = (ctx: Context, strapi: Core.Strapi, argument: unknown) =>
-  argument === undefined || argument === null ? readCookieToken(ctx, strapi) : requireTokenString(argument);
+const argumentToken = (argument: unknown) => (argument === null ? undefined : argument);
 
 export function registerGraphQL(strapi: Core.Strapi): void {
   if (!strapi.plugin('graphql')) return;
@@ -56,14 +59,16 @@ export function registerGraphQL(strapi: Core.Strapi): void {
               description: 'Rotates the refresh token given as argument, or else the one in the cookie',
               args: { refreshToken: nexus.stringArg() },
               resolve: (_parent: unknown, args: { refreshToken?: unknown }, { koaContext }: GraphQLContext) =>
-                answering(() => refreshWith(koaContext, strapi, presentedToken(koaContext, strapi, args.refreshToken))),
+                answering(strapi, koaContext, 'refresh', () =>
+                  refreshWith(koaContext, strapi, presentedToken(koaContext, strapi, argumentToken(args.refreshToken)))
+                ),
             });
             t.nonNull.boolean('logout', {
               description: "Revokes the refresh token's session (argument, or else the cookie)",
               args: { refreshToken: nexus.stringArg() },
               resolve: (_parent: unknown, args: { refreshToken?: unknown }, { koaContext }: GraphQLContext) =>
-                answering(async () => {
-                  await logoutWith(koaContext, strapi, presentedToken(koaContext, strapi, args.refreshToken));
+                answering(strapi, koaContext, 'logout', async () => {
+                  await logoutWith(koaContext, strapi, presentedToken(koaContext, strapi, argumentToken(args.refreshToken), 'accept'));
                   return true;
                 }),
             });

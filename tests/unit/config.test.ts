@@ -22,13 +22,45 @@ describe('config validator', () => {
     [{ cookie: { ...defaultConfig.cookie, path: 'api' } }, /cookie.path/],
     [{ strict: 'yes' }, /strict/],
     [{ acessTokenLifespan: '5m' }, /unknown config key: acessTokenLifespan/],
-    [{ rateLimit: { enabled: true, interval: '1m', max: 0 } }, /rateLimit.max/],
+    [{ rateLimit: { enabled: true, interval: '1m', max: 0, store: 'memory' } }, /rateLimit.max/],
+    [{ rateLimit: { enabled: true, interval: '1m', max: 5, store: 'redis' } }, /rateLimit.store 'redis' needs rateLimit.redis/],
+    [{ rateLimit: { enabled: true, interval: '1m', max: 5, store: 'disk' } }, /rateLimit.store/],
+    [{ trustedOrigins: 'https://app.example.com' }, /trustedOrigins must be an array/],
+    [{ trustedOrigins: ['*'] }, /trustedOrigins: '\*' would trust every site/],
+    [{ trustedOrigins: ['https://app.example.com/'] }, /trustedOrigins: 'https:\/\/app.example.com\/' is not an origin/],
+    [{ trustedOrigins: ['app.example.com'] }, /is not an origin/],
+    [{ trustedOrigins: ['https://app.*.com'] }, /is not an origin/],
+    [{ cookie: { ...defaultConfig.cookie, sameSite: 'none' } }, /sameSite 'none' requires trustedOrigins/],
   ])('refuses %j naming the key', (patch, message) => {
     expect(() => validateConfig(withConfig(patch))).toThrow(message);
   });
 
-  it('allows a zero grace period and SameSite=None with secure auto', () => {
-    expect(() => validateConfig(withConfig({ reuseGracePeriod: 0, cookie: { ...defaultConfig.cookie, sameSite: 'none' } }))).not.toThrow();
+  it('allows a zero grace period and SameSite=None with secure auto and trusted origins', () => {
+    expect(() =>
+      validateConfig(withConfig({ reuseGracePeriod: 0, cookie: { ...defaultConfig.cookie, sameSite: 'none' }, trustedOrigins: ['https://app.example.com'] }))
+    ).not.toThrow();
+  });
+
+  it.each([[0], ['0'], ['0s'], ['0m'], ['0h'], ['0d'], [' 0 s ']])('accepts %j wherever 0 is allowed', (zero) => {
+    const config = withConfig({ reuseGracePeriod: zero, strictCacheTtl: zero, cleanup: { ...defaultConfig.cleanup, retainRevokedFor: zero } });
+    expect(() => validateConfig(config)).not.toThrow();
+    expect(lifespansOf(config).reuseGracePeriod).toBe(0);
+  });
+
+  it('reports every problem at once, each naming its key', () => {
+    let message = '';
+    try {
+      validateConfig(withConfig({ accessTokenLifespan: '15x', delivery: 'header', strict: 'yes', trustedOrigins: ['*'] }));
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^invalid config \(4 problems\):/);
+    for (const key of ['accessTokenLifespan', 'delivery', 'strict', 'trustedOrigins']) expect(message).toContain(key);
+  });
+
+  it('accepts exact origins and the two wildcard forms', () => {
+    const trustedOrigins = ['https://app.example.com', 'http://localhost:5173', 'https://*.example.com', 'http://localhost:*', 'http://[::1]:3000'];
+    expect(() => validateConfig(withConfig({ trustedOrigins }))).not.toThrow();
   });
 
   it('lifespanErrors reports every broken bound', () => {

@@ -5,6 +5,7 @@ import {
   createSigningKeys,
   digestsEqual,
   formatRefreshToken,
+  generationsBehind,
   hashSecret,
   newSecret,
   newSessionId,
@@ -60,13 +61,58 @@ describe('refresh tokens', () => {
   });
 });
 
+describe('lineage: which secrets a session really issued', () => {
+  const chain = (sid: string, first: string, length: number) => {
+    const secrets = [first];
+    for (let i = 1; i < length; i++) secrets.push(successorSecret(keys.rotationKey, sid, secrets[i - 1]));
+    return secrets;
+  };
+
+  it('finds every earlier secret of the chain at its distance from the live one, within the bound', () => {
+    const sid = newSessionId();
+    const secrets = chain(sid, newSecret(), 12);
+    const live = hashSecret(secrets[11]);
+    for (let i = 0; i < 11; i++) expect(generationsBehind(keys.rotationKey, sid, secrets[i], live, 100)).toBe(11 - i);
+    // Older than the bound: not traced.
+    expect(generationsBehind(keys.rotationKey, sid, secrets[0], live, 10)).toBeNull();
+  });
+
+  it('never finds a forged secret, nor a real one under another session id or key', () => {
+    const sid = newSessionId();
+    const secrets = chain(sid, newSecret(), 5);
+    const live = hashSecret(secrets[4]);
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), (bytes) => generationsBehind(keys.rotationKey, sid, Buffer.from(bytes).toString('base64url'), live, 20) === null),
+      { numRuns: 200 }
+    );
+    expect(generationsBehind(keys.rotationKey, newSessionId(), secrets[0], live, 20)).toBeNull();
+    expect(generationsBehind(createSigningKeys('another').rotationKey, sid, secrets[0], live, 20)).toBeNull();
+  });
+
+  it('costs a few microseconds a generation (printed, not asserted)', () => {
+    const sid = newSessionId();
+    const live = hashSecret(newSecret());
+    generationsBehind(keys.rotationKey, sid, newSecret(), live, 100);
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < 20; i++) generationsBehind(keys.rotationKey, sid, newSecret(), live, 100);
+    const perLookup = Number(process.hrtime.bigint() - started) / 20 / 1000;
+    console.log(`forged-token check, 100 generations: ${perLookup.toFixed(0)} µs (${(perLookup / 100).toFixed(1)} µs a generation)`);
+    expect(perLookup).toBeGreaterThan(0);
+  });
+});
+
 describe('access tokens', () => {
-  it('are users-permissions JWTs (id claim, same secret) carrying sid and the lifespan', () => {
-    const token = signAccessToken(keys, 7, 'sid-123', 120);
+  it('are users-permissions JWTs (id claim, same secret) carrying sid, auth_time, a unique jti and the lifespan', () => {
+    const token = signAccessToken(keys, 7, 'sid-123', 120, 1_700_000_000_500);
     const claims = jwt.verify(token, 'unit-test-secret', { algorithms: ['HS256'] }) as jwt.JwtPayload;
-    expect(claims).toMatchObject({ id: 7, sid: 'sid-123' });
+    expect(claims).toMatchObject({ id: 7, sid: 'sid-123', auth_time: 1_700_000_000 });
     expect(claims.exp! - claims.iat!).toBe(120);
     expect(verifyAccessToken(keys, token).id).toBe(7);
+    // Two tokens in the same second differ.
+    const again = signAccessToken(keys, 7, 'sid-123', 120, 1_700_000_000_500);
+    expect(again).not.toBe(token);
+    expect(jwt.decode(again)).toMatchObject({ jti: expect.stringMatching(/^[A-Za-z0-9_-]{16}$/) });
+    expect((jwt.decode(again) as jwt.JwtPayload).jti).not.toBe(claims.jti);
   });
 
   it('pin the algorithm: alg none, another HMAC size or another secret are refused', () => {

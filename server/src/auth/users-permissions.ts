@@ -10,18 +10,23 @@ import jwt from 'jsonwebtoken';
 import type { Context } from 'koa';
 import { secondsOrZero, type PluginConfig } from '../config';
 import { deliverTokens, requestMeta } from '../http';
-import type { RevokeReason, SessionsService } from '../services/sessions';
+import { asPublicError, Refusal } from '../refusal';
+import { guardTokenIssuing } from '../request-guard';
+import type { SessionsService } from '../services/sessions';
 
 type Action = (ctx: Context, ...rest: unknown[]) => unknown;
 
-/** Actions that answer `{ jwt, user }`, and which sessions of that user die first. */
-const ISSUING_ACTIONS: Record<string, RevokeReason | null> = {
-  callback: null, // POST /auth/local, GET /auth/:provider/callback, GraphQL login
-  register: null,
-  emailConfirmation: null, // only answers with a JWT when called with returnUser
-  resetPassword: 'password-change',
-  changePassword: 'password-change',
-};
+/**
+ * Actions that answer `{ jwt, user }`. A password change or reset ends the user's other sessions
+ * through the user model's lifecycle (bootstrap), like every other password change.
+ */
+const ISSUING_ACTIONS = [
+  'callback', // POST /auth/local, GET /auth/:provider/callback, GraphQL login
+  'register',
+  'emailConfirmation', // the e-mailed link; answers with a JWT only when called in code with returnUser
+  'resetPassword',
+  'changePassword',
+];
 
 interface AuthBody {
   jwt?: unknown;
@@ -32,17 +37,21 @@ export function wrapUsersPermissionsAuth(strapi: Core.Strapi): void {
   const controller = strapi.plugin('users-permissions').controller('auth') as Record<string, Action>;
   const sessions = (): SessionsService => strapi.plugin('refresh-token').service('sessions');
 
-  for (const [action, revokeReason] of Object.entries(ISSUING_ACTIONS)) {
+  for (const action of ISSUING_ACTIONS) {
     const original = controller[action];
     if (typeof original !== 'function') continue;
     controller[action] = async function issueSession(this: unknown, ctx: Context, ...rest: unknown[]) {
+      // Before users-permissions runs: a refused request logs in, registers or changes nothing.
+      try {
+        if (action !== 'emailConfirmation') guardTokenIssuing(ctx, strapi);
+      } catch (error) {
+        throw error instanceof Refusal ? asPublicError(error) : error;
+      }
       const result = await original.call(this, ctx, ...rest);
       const body = ctx.body as AuthBody | undefined;
       const userId = body?.user?.id;
       if (typeof body?.jwt !== 'string' || typeof userId !== 'number') return result;
-      const meta = requestMeta(ctx);
-      if (revokeReason) await sessions().revokeUserSessions(userId, revokeReason, meta);
-      const tokens = await sessions().create(userId, meta);
+      const tokens = await sessions().create(userId, requestMeta(ctx));
       ctx.body = deliverTokens(ctx, strapi, tokens, body as Record<string, unknown>);
       // GraphQL's login payload reads it from here (its resolver only returns jwt and user).
       ctx.state.refreshTokenIssued = (ctx.body as { refreshToken?: string }).refreshToken;

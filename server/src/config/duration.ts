@@ -32,3 +32,10 @@ export function formatDuration(seconds: number): string {
   }
   return `${seconds}s`;
 }
+
+/** Like parseDuration, but zero in any spelling (0, '0', '0s', '0m') is 0: for values where 0 means "off". */
+export function parseDurationOrZero(value: unknown): number | null {
+  if (value === 0) return 0;
+  if (typeof value === 'string' && /^0+(?:\.0+)?\s*[smhd]?$/.test(value.trim())) return 0;
+  return parseDuration(value);
+}

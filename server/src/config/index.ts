@@ -1,5 +1,6 @@
 import { yup } from '@strapi/utils';
-import { parseDuration, type Duration } from './duration';
+import { parseDuration, parseDurationOrZero, type Duration } from './duration';
+import { originPatternError } from '../origin';
 
 export type Delivery = 'cookie' | 'body' | 'both';
 
@@ -20,8 +21,20 @@ export interface PluginConfig {
   cookie: CookieConfig;
   strict: boolean;
   strictCacheTtl: Duration;
-  rateLimit: { enabled: boolean; interval: Duration; max: number };
+  /** Web origins (besides the server's own) whose pages may use the refresh cookie. */
+  trustedOrigins?: string[];
+  rateLimit: RateLimitConfig;
   cleanup: { enabled: boolean; cron: string; retainRevokedFor: Duration; batchSize: number };
+}
+
+export interface RateLimitConfig {
+  enabled: boolean;
+  interval: Duration;
+  max: number;
+  /** Where the counters live: this process ('memory') or Redis, shared by every instance. */
+  store: 'memory' | 'redis';
+  /** An ioredis (or node-redis v4+) client, with store: 'redis'. */
+  redis?: unknown;
 }
 
 export const defaultConfig: PluginConfig = {
@@ -39,9 +52,14 @@ export const defaultConfig: PluginConfig = {
   },
   strict: false,
   strictCacheTtl: '1s',
-  rateLimit: { enabled: true, interval: '1m', max: 30 },
+  trustedOrigins: undefined,
+  rateLimit: { enabled: true, interval: '1m', max: 30, store: 'memory', redis: undefined },
   cleanup: { enabled: true, cron: '0 * * * *', retainRevokedFor: '1d', batchSize: 1000 },
 };
+
+/** A duration where 0 (in any spelling: 0, '0', '0s') means off. */
+const durationOrZero = (key: string, example: string) =>
+  yup.mixed().test('duration', `${key} must be 0 or a duration like '${example}'`, (value) => parseDurationOrZero(value) !== null);
 
 const duration = (key: string) =>
   yup
@@ -91,9 +109,7 @@ const schema = yup
     accessTokenLifespan: duration('accessTokenLifespan'),
     refreshTokenIdleLifespan: duration('refreshTokenIdleLifespan'),
     refreshTokenMaxLifespan: duration('refreshTokenMaxLifespan'),
-    reuseGracePeriod: yup
-      .mixed()
-      .test('duration', "reuseGracePeriod must be 0 or a duration like '10s'", (v) => v === 0 || v === '0' || parseDuration(v) !== null),
+    reuseGracePeriod: durationOrZero('reuseGracePeriod', '10s'),
     delivery: yup.mixed().oneOf(['cookie', 'body', 'both'], "delivery must be one of 'cookie', 'body', 'both'"),
     cookie: yup
       .object({
@@ -105,23 +121,42 @@ const schema = yup
       })
       .noUnknown(true, 'cookie has an unknown key: ${unknown}'),
     strict: yup.boolean().strict().typeError('strict must be a boolean'),
-    strictCacheTtl: yup.mixed().test('duration', "strictCacheTtl must be 0 or a duration like '1s'", (v) => v === 0 || parseDuration(v) !== null),
-    rateLimit: yup.object({
-      enabled: yup.boolean().strict().typeError('rateLimit.enabled must be a boolean'),
-      interval: duration('rateLimit.interval'),
-      max: yup.number().strict().integer('rateLimit.max must be an integer').min(1, 'rateLimit.max must be at least 1').typeError('rateLimit.max must be a number'),
-    }),
+    strictCacheTtl: durationOrZero('strictCacheTtl', '1s'),
+    trustedOrigins: yup
+      .array()
+      .strict()
+      .typeError('trustedOrigins must be an array of origins such as https://app.example.com')
+      .of(
+        yup
+          .mixed()
+          .test('origin', '${originalValue}', function check(value) {
+            const problem = originPatternError(value);
+            return problem === null || this.createError({ message: `trustedOrigins: ${problem}` });
+          })
+      )
+      .notRequired(),
+    rateLimit: yup
+      .object({
+        enabled: yup.boolean().strict().typeError('rateLimit.enabled must be a boolean'),
+        interval: duration('rateLimit.interval'),
+        max: yup.number().strict().integer('rateLimit.max must be an integer').min(1, 'rateLimit.max must be at least 1').typeError('rateLimit.max must be a number'),
+        store: yup.mixed().oneOf(['memory', 'redis'], "rateLimit.store must be 'memory' or 'redis'"),
+        redis: yup.mixed().notRequired(),
+      })
+      .test('redis-client', "rateLimit.store 'redis' needs rateLimit.redis: an ioredis or node-redis client", (r) =>
+        r?.store !== 'redis' || (typeof r.redis === 'object' && r.redis !== null)
+      ),
     cleanup: yup.object({
       enabled: yup.boolean().strict().typeError('cleanup.enabled must be a boolean'),
       cron: yup.string().strict().typeError('cleanup.cron must be a cron string'),
-      retainRevokedFor: yup.mixed().test('duration', "cleanup.retainRevokedFor must be 0 or a duration like '1d'", (v) => v === 0 || parseDuration(v) !== null),
+      retainRevokedFor: durationOrZero('cleanup.retainRevokedFor', '1d'),
       batchSize: yup.number().strict().integer().min(1, 'cleanup.batchSize must be at least 1').typeError('cleanup.batchSize must be a number'),
     }),
   })
   .noUnknown(true, 'unknown config key: ${unknown}');
 
 /** Seconds of a validated duration where 0 is allowed (grace period, retention, cache TTL). */
-export const secondsOrZero = (value: Duration): number => (value === 0 || value === '0' ? 0 : (parseDuration(value) as number));
+export const secondsOrZero = (value: Duration): number => parseDurationOrZero(value) as number;
 
 export function lifespansOf(config: Pick<PluginConfig, keyof Lifespans>): Lifespans {
   return {
@@ -134,20 +169,29 @@ export function lifespansOf(config: Pick<PluginConfig, keyof Lifespans>): Lifesp
 
 /**
  * Strapi calls this synchronously with the merged config and prefixes the message with the
- * plugin name; one message naming the key and the rule.
+ * plugin name; one message listing every broken rule, each naming its key.
  */
 export function validateConfig(config: unknown): void {
+  const problems: string[] = [];
   try {
-    schema.validateSync(config, { abortEarly: true, strict: true });
+    schema.validateSync(config, { abortEarly: false, strict: true });
   } catch (error) {
-    throw new Error(`invalid config: ${(error as Error).message}`);
+    const e = error as { errors?: string[]; message: string };
+    problems.push(...(e.errors?.length ? e.errors : [e.message]));
   }
   const c = config as PluginConfig;
-  const [first] = lifespanErrors(lifespansOf(c));
-  if (first) throw new Error(`invalid config: ${first[1]}`);
-  if (c.cookie.sameSite === 'none' && c.cookie.secure === false) {
-    throw new Error("invalid config: cookie.sameSite 'none' requires cookie.secure true or 'auto' (browsers drop SameSite=None cookies that are not Secure)");
+  if (problems.length === 0) problems.push(...lifespanErrors(lifespansOf(c)).map(([, message]) => message));
+  if (c?.cookie?.sameSite === 'none') {
+    if (c.cookie.secure === false) {
+      problems.push("cookie.sameSite 'none' requires cookie.secure true or 'auto' (browsers drop SameSite=None cookies that are not Secure)");
+    }
+    if (!Array.isArray(c.trustedOrigins) || c.trustedOrigins.length === 0) {
+      // SameSite=None exists only to serve front ends on other sites: they must be named.
+      problems.push("cookie.sameSite 'none' requires trustedOrigins: list the front-end origins that may use the cookie");
+    }
   }
+  if (problems.length === 1) throw new Error(`invalid config: ${problems[0]}`);
+  if (problems.length > 1) throw new Error(`invalid config (${problems.length} problems):\n  - ${problems.join('\n  - ')}`);
 }
 
 export default {

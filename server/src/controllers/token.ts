@@ -1,7 +1,8 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import type { Context } from 'koa';
-import { answeringRefusals, clearRefreshCookie, logoutWith, readRefreshToken, refreshWith, requestMeta, requireAccessUser } from '../http';
+import { answeringRefusals, bodyToken, clearRefreshCookie, logoutWith, presentedToken, refreshWith, requestMeta, requireAccessUser } from '../http';
+import { guardCookieRequest } from '../request-guard';
 import type { SessionsService } from '../services/sessions';
 
 /** POST /api/token/* and the end-user sessions API. Thin: read, check, call the service, reply. */
@@ -10,15 +11,16 @@ const token = ({ strapi }: { strapi: Core.Strapi }) => {
 
   return answeringRefusals({
     async refresh(ctx: Context) {
-      ctx.body = await refreshWith(ctx, strapi, readRefreshToken(ctx, strapi));
+      ctx.body = await refreshWith(ctx, strapi, presentedToken(ctx, strapi, bodyToken(ctx)));
     },
 
     async logout(ctx: Context) {
-      await logoutWith(ctx, strapi, readRefreshToken(ctx, strapi));
+      await logoutWith(ctx, strapi, presentedToken(ctx, strapi, bodyToken(ctx), 'accept'));
       ctx.body = { ok: true };
     },
 
     async logoutAll(ctx: Context) {
+      guardCookieRequest(ctx, strapi, { fromCookie: false });
       const user = await requireAccessUser(ctx, strapi);
       const revoked = await sessions().revokeUserSessions(user.id, 'logout-all', requestMeta(ctx));
       clearRefreshCookie(ctx, strapi);

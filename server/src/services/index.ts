@@ -1,4 +1,5 @@
+import limiter from './limiter';
 import sessions from './sessions';
 import settings from './settings';
 
-export default { sessions, settings };
+export default { limiter, sessions, settings };

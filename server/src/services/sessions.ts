@@ -6,6 +6,7 @@ import {
   hashSecret,
   newSecret,
   newSessionId,
+  generationsBehind,
   parseRefreshToken,
   signAccessToken,
   successorSecret,
@@ -17,6 +18,13 @@ import type { SettingsService } from './settings';
 import { deviceLabel } from '../user-agent';
 
 const TABLE = 'refresh_token_sessions';
+/**
+ * How many generations back a presented token is traced to tell an old token of the session
+ * (reuse: the session is revoked) from a forged one (unknown: nothing happens). About 5 µs a
+ * step; 100 generations is 25 hours of continuous use with 15-minute access tokens. An older
+ * token is answered as unknown: 401, no revocation.
+ */
+export const REUSE_LOOKBACK = 100;
 const USER_UID = 'plugin::users-permissions.user';
 
 export type RevokeReason = 'logout' | 'logout-all' | 'password-change' | 'admin' | 'user-deleted' | 'reuse';
@@ -35,6 +43,8 @@ export interface IssuedTokens {
   refreshToken: string;
   /** When the refresh token stops working unless used: idle expiry, capped by the absolute one. */
   expiresAt: number;
+  /** false: a "remember me: no" session, whose cookie lives only as long as the browser session. */
+  persistent?: boolean;
 }
 
 export type RotateResult = ({ ok: true } & IssuedTokens) | { ok: false; reason: RefusalReason; sessionId?: string; userId?: number };
@@ -53,6 +63,7 @@ export interface SessionView {
 
 interface Row {
   id: number;
+  created_at: unknown;
   user_id: number;
   token_hash: string;
   previous_token_hash: string | null;
@@ -129,6 +140,7 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
       .where('s.document_id', sessionId)
       .first(
         's.id',
+        's.created_at',
         's.user_id',
         's.token_hash',
         's.previous_token_hash',
@@ -150,8 +162,25 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
     return changed > 0;
   }
 
-  const accessToken = (userId: number, sessionId: string, { accessTokenLifespan }: Lifespans): string =>
-    signAccessToken(signingKeys(), userId, sessionId, accessTokenLifespan);
+  const accessToken = (userId: number, sessionId: string, { accessTokenLifespan }: Lifespans, loginAt: number): string =>
+    signAccessToken(signingKeys(), userId, sessionId, accessTokenLifespan, loginAt);
+
+  /** How a presented secret relates to the session: the live token, an earlier one, or neither. */
+  function lineage(row: Row, sessionId: string, secret: string): 'current' | 'previous' | 'earlier' | 'unknown' {
+    const presentedHash = hashSecret(secret);
+    if (digestsEqual(presentedHash, row.token_hash)) return 'current';
+    const behind = generationsBehind(signingKeys().rotationKey, sessionId, secret, row.token_hash, Math.min(REUSE_LOOKBACK, Number(row.generation)));
+    if (behind === null) return 'unknown';
+    return behind === 1 ? 'previous' : 'earlier';
+  }
+
+  async function revokeForReuse(row: Row, sessionId: string, meta: RequestMeta): Promise<void> {
+    if (!(await revokeRow(row.id, 'reuse', sessionId))) return;
+    strapi.log.warn(`[refresh-token] refresh token reuse detected: session ${sessionId} of user ${row.user_id} revoked`);
+    const payload = { sessionId, userId: row.user_id, ip: meta.ip, userAgent: meta.userAgent };
+    emit('reused', payload);
+    emit('revoked', { ...payload, reason: 'reuse' });
+  }
 
   /** Why this row may not be refreshed now, or null when it may. */
   async function refusal(row: Row, now: number): Promise<RefusalReason | null> {
@@ -191,13 +220,14 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
         published_at: new Date(now),
       });
       emit('created', { sessionId, userId, ip: meta.ip, userAgent: meta.userAgent });
-      return { sessionId, userId, accessToken: accessToken(userId, sessionId, lifespans), refreshToken: formatRefreshToken({ sessionId, secret }), expiresAt };
+      return { sessionId, userId, accessToken: accessToken(userId, sessionId, lifespans, now), refreshToken: formatRefreshToken({ sessionId, secret }), expiresAt };
     },
 
     /**
      * Exchanges a refresh token for its successor. The current token rotates through one
      * compare-and-swap; the immediately previous one, within the grace period, gets the same
-     * successor (a race, not theft); any other token of the session revokes it (reuse).
+     * successor (a race, not theft); an earlier token of the session revokes it (reuse); a secret
+     * that was never issued for it changes nothing (unknown).
      */
     async rotate(token: string, meta: RequestMeta = {}): Promise<RotateResult> {
       const parsed = parseRefreshToken(token);
@@ -221,7 +251,7 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
       const issued = (expiresAt: number): RotateResult => ({
         ok: true,
         ...who,
-        accessToken: accessToken(row!.user_id, sessionId, lifespans),
+        accessToken: accessToken(row!.user_id, sessionId, lifespans, ms(row!.created_at)),
         refreshToken: formatRefreshToken({ sessionId, secret: next }),
         expiresAt,
       });
@@ -243,43 +273,45 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
           emit('refreshed', { ...who, ip: meta.ip, userAgent: meta.userAgent });
           return issued(expiresAt);
         }
-        // Another request rotated this token first: judge it again as the previous token.
+        // Another request rotated this token first: judge it again against the new live token.
         row = await readSession(sessionId);
         if (!row || row.revoked_at != null) return { ok: false, reason: 'revoked', ...who };
       }
 
-      const isPrevious = digestsEqual(presentedHash, row.previous_token_hash);
+      const relation = lineage(row, sessionId, secret);
+      if (relation === 'unknown' || relation === 'current') return { ok: false, reason: 'unknown', ...who };
       const inGrace = lifespans.reuseGracePeriod > 0 && now - ms(row.rotated_at) <= lifespans.reuseGracePeriod * 1000;
-      // Its successor must still be the live token: two generations back is reuse, grace or not.
-      if (isPrevious && inGrace && digestsEqual(nextHash, row.token_hash)) return issued(ms(row.expires_at));
+      if (relation === 'previous' && inGrace) return issued(ms(row.expires_at));
 
-      // A token of this session that is no longer current: whoever holds the live one, the
+      // A token this session really issued, no longer current: whoever holds the live one, the
       // lineage is compromised. Revoke it all.
-      if (await revokeRow(row.id, 'reuse', sessionId)) {
-        strapi.log.warn(`[refresh-token] refresh token reuse detected: session ${sessionId} of user ${row.user_id} revoked`);
-        emit('reused', { ...who, ip: meta.ip, userAgent: meta.userAgent });
-        emit('revoked', { ...who, reason: 'reuse', ip: meta.ip, userAgent: meta.userAgent });
-      }
+      await revokeForReuse(row, sessionId, meta);
       return { ok: false, reason: 'reused', ...who };
     },
 
-    /** Logout with only the refresh token. Idempotent; an unknown token changes nothing. */
-    async revokeByToken(token: string, meta: RequestMeta = {}): Promise<void> {
+    /**
+     * Logout with only the refresh token. Idempotent; a token the session never issued changes
+     * nothing, an earlier one of the session is reuse. Returns whether the session exists.
+     */
+    async revokeByToken(token: string, meta: RequestMeta = {}): Promise<{ sessionId?: string }> {
       const parsed = parseRefreshToken(token);
-      if (!parsed) return;
+      if (!parsed) return {};
       const row = await readSession(parsed.sessionId);
-      if (!row) return;
-      const hash = hashSecret(parsed.secret);
-      const known = digestsEqual(hash, row.token_hash) || digestsEqual(hash, row.previous_token_hash);
-      const reason: RevokeReason = known ? 'logout' : 'reuse';
-      if (await revokeRow(row.id, reason, parsed.sessionId)) {
-        emit('revoked', { sessionId: parsed.sessionId, userId: row.user_id, reason, ip: meta.ip, userAgent: meta.userAgent });
+      if (!row) return {};
+      const relation = lineage(row, parsed.sessionId, parsed.secret);
+      if (relation === 'earlier') await revokeForReuse(row, parsed.sessionId, meta);
+      else if (relation !== 'unknown' && (await revokeRow(row.id, 'logout', parsed.sessionId))) {
+        emit('revoked', { sessionId: parsed.sessionId, userId: row.user_id, reason: 'logout', ip: meta.ip, userAgent: meta.userAgent });
       }
+      return { sessionId: parsed.sessionId };
     },
 
     /** Revokes every live session of a user, optionally sparing one; returns how many. */
     async revokeUserSessions(userId: number, reason: RevokeReason, meta: RequestMeta & { except?: string } = {}): Promise<number> {
       const query = knex()(TABLE).where({ user_id: userId }).whereNull('revoked_at');
+      // Called from the user model's lifecycles too: join the transaction that changes the
+      // password (on SQLite, a second connection would wait for it forever).
+      if (strapi.db.inTransaction()) query.transacting((await strapi.db.transaction()).get());
       if (meta.except) query.whereNot('document_id', meta.except);
       const ids = (await query.clone().select('document_id')).map((r: { document_id: string }) => r.document_id);
       if (ids.length === 0) return 0;

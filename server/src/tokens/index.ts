@@ -41,6 +41,20 @@ export const hashSecret = (secret: string): string => createHash('sha256').updat
 export const successorSecret = (rotationKey: KeyObject, sessionId: string, secret: string): string =>
   createHmac('sha256', rotationKey).update(`${sessionId}.${secret}`).digest('base64url');
 
+/**
+ * How many generations back a presented secret is from the live one (1 = the immediately
+ * previous token), or null when it is not on the chain within `maxSteps`. Only a secret that was
+ * really issued for the session reaches the live hash: a forged secret never does.
+ */
+export function generationsBehind(rotationKey: KeyObject, sessionId: string, secret: string, liveHash: string, maxSteps: number): number | null {
+  let current = secret;
+  for (let step = 1; step <= maxSteps; step++) {
+    current = successorSecret(rotationKey, sessionId, current);
+    if (digestsEqual(hashSecret(current), liveHash)) return step;
+  }
+  return null;
+}
+
 /** Constant-time comparison of two base64url digests. */
 export function digestsEqual(a: string | null | undefined, b: string | null | undefined): boolean {
   if (typeof a !== 'string' || typeof b !== 'string') return false;
@@ -78,11 +92,21 @@ export interface AccessClaims {
   sid: string;
   iat: number;
   exp: number;
+  jti: string;
+  /** When the session logged in (seconds): what the `fresh` route policy checks. */
+  auth_time: number;
 }
 
-/** A users-permissions compatible access JWT (`id` claim) that also names its session (`sid`). */
-export const signAccessToken = (keys: SigningKeys, userId: number | string, sessionId: string, lifespanSeconds: number): string =>
-  jwt.sign({ id: userId, sid: sessionId }, keys.jwtKey, { algorithm: keys.algorithm, expiresIn: lifespanSeconds });
+/**
+ * A users-permissions compatible access JWT (`id` claim) that also names its session (`sid`). A
+ * random `jti` makes every token unique, even two issued in the same second.
+ */
+export const signAccessToken = (keys: SigningKeys, userId: number | string, sessionId: string, lifespanSeconds: number, loginAtMs: number): string =>
+  jwt.sign({ id: userId, sid: sessionId, auth_time: Math.floor(loginAtMs / 1000) }, keys.jwtKey, {
+    algorithm: keys.algorithm,
+    expiresIn: lifespanSeconds,
+    jwtid: randomBytes(12).toString('base64url'),
+  });
 
 /** Verifies with the algorithm pinned; throws on anything invalid, as jsonwebtoken does. */
 export const verifyAccessToken = (keys: SigningKeys, token: string): jwt.JwtPayload =>

@@ -1,0 +1,52 @@
+/**
+ * A 401 or 403 with its reason. Thrown as Strapi's UnauthorizedError/ForbiddenError, Strapi's
+ * route authorization step would replace the reason with a bare "Unauthorized"/"Forbidden"; as any
+ * other error, its error middleware would log a stack trace for every refused token. So the
+ * controllers answer it themselves (`answeringRefusals`), in the same error shape, and code that
+ * runs inside another plugin's route throws it as a public error (`asPublicError`).
+ */
+import { errors } from '@strapi/utils';
+import type { Context } from 'koa';
+
+export class Refusal extends Error {
+  constructor(
+    readonly status: 401 | 403,
+    message: string
+  ) {
+    super(message);
+    this.name = status === 401 ? 'UnauthorizedError' : 'ForbiddenError';
+  }
+}
+
+export const refuse = (status: 401 | 403, message: string): never => {
+  throw new Refusal(status, message);
+};
+
+type Action = (ctx: Context) => Promise<void>;
+
+/** Wraps controller actions so that a Refusal becomes its 401/403 response. */
+export function answeringRefusals<T extends Record<string, Action>>(actions: T): T {
+  const wrapped: Record<string, Action> = {};
+  for (const [name, action] of Object.entries(actions)) {
+    wrapped[name] = async (ctx) => {
+      try {
+        await action(ctx);
+      } catch (error) {
+        if (!(error instanceof Refusal)) throw error;
+        ctx.status = error.status;
+        ctx.body = { data: null, error: { status: error.status, name: error.name, message: error.message, details: {} } };
+      }
+    };
+  }
+  return wrapped as T;
+}
+
+/**
+ * A Refusal as an error Strapi shows with its message, in REST (a PolicyError passes the route
+ * authorization step untouched) and in GraphQL.
+ */
+export function asPublicError(refusal: Refusal): Error {
+  const error: Error = refusal.status === 401 ? new errors.UnauthorizedError(refusal.message) : new errors.PolicyError(refusal.message);
+  error.name = refusal.name;
+  return error;
+}

@@ -1,0 +1,99 @@
+/**
+ * Checks a request must pass before the refresh cookie is read, rotated, revoked or set. Each
+ * refusal happens before any side effect.
+ *
+ * - Origin: a request with an `Origin` header outside `trustedOrigins` (and not the server's own
+ *   origin) gets 403. Strapi's default CORS approves any origin with credentials, so CORS alone
+ *   does not keep other sites' pages from reading a fresh access token.
+ * - CSRF: a cookie-carrying or cookie-setting POST needs `Content-Type: application/json` or an
+ *   `X-Requested-With` header; a cross-site HTML form can send neither (no login CSRF either).
+ * - Transport: a Secure cookie cannot be set on a plain-HTTP request; say how to fix the proxy
+ *   settings instead of failing with a 500 after the work is done.
+ */
+import type { Core } from '@strapi/strapi';
+import { errors } from '@strapi/utils';
+import type { Context } from 'koa';
+import type { PluginConfig } from './config';
+import { cookieSettings } from './cookie';
+import { originPolicy, type OriginPolicy } from './origin';
+import { refuse } from './refusal';
+
+const policies = new WeakMap<object, OriginPolicy>();
+const config = (strapi: Core.Strapi) => strapi.config.get('plugin::refresh-token') as PluginConfig;
+export const usesCookie = (c: PluginConfig) => c.delivery === 'cookie' || c.delivery === 'both';
+
+/** By the Content-Type header alone: a JSON request may have no body at all. */
+export const isJson = (ctx: Context) => ctx.request.type === 'application/json';
+
+function policy(strapi: Core.Strapi): OriginPolicy {
+  const c = config(strapi);
+  let p = policies.get(c);
+  if (!p) policies.set(c, (p = originPolicy(c.trustedOrigins)));
+  return p;
+}
+
+/** The server's own origin as the request reached it, and `server.url` when that is absolute. */
+function ownOrigins(ctx: Context, strapi: Core.Strapi): string[] {
+  const own = [ctx.origin];
+  const url = strapi.config.get('server.url') as string | undefined;
+  if (typeof url === 'string' && /^https?:\/\//.test(url)) own.push(new URL(url).origin);
+  return own;
+}
+
+export function assertTrustedOrigin(ctx: Context, strapi: Core.Strapi): void {
+  const origin = ctx.get('origin');
+  if (!origin || policy(strapi).allows(origin, ownOrigins(ctx, strapi))) return;
+  refuse(403, `Origin ${origin} may not use the refresh token cookie: add it to trustedOrigins in the refresh-token plugin config`);
+}
+
+export function assertCsrfHeaders(ctx: Context): void {
+  if (isJson(ctx) || ctx.get('x-requested-with')) return;
+  refuse(403, 'A request that sends or sets the refresh token cookie needs Content-Type: application/json or an X-Requested-With header');
+}
+
+let warnedInsecure = false;
+export function assertCookieCanBeSet(ctx: Context, strapi: Core.Strapi): void {
+  const { options } = cookieSettings(config(strapi).cookie);
+  if (!options.secure || ctx.secure) return;
+  const fix =
+    'The refresh cookie is Secure but this request came over plain HTTP. Behind a TLS proxy, set server.proxy: { koa: true } in config/server and have the proxy send X-Forwarded-Proto: https; for plain-HTTP testing, set the refresh-token config cookie.secure: false.';
+  if (!warnedInsecure) {
+    warnedInsecure = true;
+    strapi.log.warn(`[refresh-token] ${fix}`);
+  }
+  throw new errors.ValidationError(fix);
+}
+
+/**
+ * Refresh, logout and the other token routes: the origin rule whenever the cookie is in play (it
+ * came with the request or the answer would set or clear it), the CSRF rule when it carried the
+ * token, and a Secure cookie only over HTTPS.
+ */
+export function guardCookieRequest(ctx: Context, strapi: Core.Strapi, { fromCookie }: { fromCookie: boolean }): void {
+  const c = config(strapi);
+  if (!usesCookie(c) && !fromCookie) return;
+  assertTrustedOrigin(ctx, strapi);
+  if (fromCookie) assertCsrfHeaders(ctx);
+  if (usesCookie(c)) assertCookieCanBeSet(ctx, strapi);
+}
+
+/**
+ * Login, register, reset and change password, the provider callback: when the answer sets the
+ * cookie, the request must come from a trusted page, in a way a cross-site form or link cannot.
+ * The provider callback is a GET that a front end calls with fetch: it passes with
+ * X-Requested-With, a trusted Origin, or the browser's own Sec-Fetch-Site: same-origin; a
+ * cross-site navigation or image carries none of them.
+ */
+export function guardTokenIssuing(ctx: Context, strapi: Core.Strapi): void {
+  if (!usesCookie(config(strapi))) return;
+  assertTrustedOrigin(ctx, strapi);
+  if (ctx.method === 'GET') {
+    const vouched = ctx.get('x-requested-with') || ctx.get('origin') || ctx.get('sec-fetch-site') === 'same-origin';
+    if (!vouched) {
+      refuse(403, 'A provider callback that sets the refresh token cookie needs an X-Requested-With header (or a trusted Origin)');
+    }
+  } else {
+    assertCsrfHeaders(ctx);
+  }
+  assertCookieCanBeSet(ctx, strapi);
+}

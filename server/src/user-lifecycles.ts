@@ -1,0 +1,43 @@
+/**
+ * Sessions follow the users-permissions user: any change of a password, by whatever path (auth
+ * endpoints, Content Manager, PUT /api/users/:id, the user or document service, db.query), ends
+ * all of that user's sessions; a deleted user's sessions die with it. Database lifecycles are
+ * the one place every one of those paths goes through. (A raw knex update does not.)
+ */
+import type { Core } from '@strapi/strapi';
+import type { SessionsService } from './services/sessions';
+
+const USER_UID = 'plugin::users-permissions.user';
+
+interface Event {
+  params: { where?: Record<string, unknown>; data?: Record<string, unknown> };
+  result?: { id?: number } | null;
+  state: { userIds?: number[] };
+}
+
+const setsPassword = (event: Event) => event.params.data?.password !== undefined && event.params.data?.password !== null;
+
+export function subscribeUserLifecycles(strapi: Core.Strapi): void {
+  const sessions = (): SessionsService => strapi.plugin('refresh-token').service('sessions');
+  const revokeAll = async (ids: number[], reason: 'password-change' | 'user-deleted') => {
+    for (const id of ids) await sessions().revokeUserSessions(id, reason);
+  };
+
+  strapi.db.lifecycles.subscribe({
+    models: [USER_UID],
+    async afterUpdate(event: Event) {
+      if (setsPassword(event) && event.result?.id) await revokeAll([event.result.id], 'password-change');
+    },
+    async beforeUpdateMany(event: Event) {
+      if (!setsPassword(event)) return;
+      const users = await strapi.db.query(USER_UID).findMany({ where: event.params.where, select: ['id'] });
+      event.state.userIds = users.map((u: { id: number }) => u.id);
+    },
+    async afterUpdateMany(event: Event) {
+      await revokeAll(event.state.userIds ?? [], 'password-change');
+    },
+    async afterDelete(event: Event) {
+      if (event.result?.id) await revokeAll([event.result.id], 'user-deleted');
+    },
+  } as never);
+}
