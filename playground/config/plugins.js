@@ -5,6 +5,13 @@ const path = require('path');
  * UP_CONFIG (JSON) does the same for users-permissions. REFRESH_TOKEN_DISABLED=true turns the
  * plugin off (the benchmark's built-in-mode baseline).
  */
+/** REDIS_URL: the rate limiter's shared store is that Redis (closed again in src/index.js destroy). */
+function withRedis(config, url) {
+  if (!url) return config;
+  const Redis = require('ioredis');
+  return { ...config, rateLimit: { ...config.rateLimit, store: 'redis', redis: new Redis(url, { maxRetriesPerRequest: 1 }) } };
+}
+
 module.exports = ({ env }) => ({
   // GRAPHQL=true turns on @strapi/plugin-graphql (the GraphQL tests do).
   graphql: { enabled: env.bool('GRAPHQL', false) },
@@ -18,6 +25,6 @@ module.exports = ({ env }) => ({
     enabled: !env.bool('REFRESH_TOKEN_DISABLED', false),
     // The built plugin, loaded from its package.json exports like an installed package.
     resolve: path.resolve(__dirname, '../..'),
-    config: JSON.parse(env('REFRESH_TOKEN_CONFIG', '{}')),
+    config: withRedis(JSON.parse(env('REFRESH_TOKEN_CONFIG', '{}')), env('REDIS_URL')),
   },
 });

@@ -7,4 +7,7 @@ module.exports = {
   async bootstrap({ strapi }) {
     if (process.env.SEED !== 'false') await seed(strapi);
   },
+  destroy({ strapi }) {
+    strapi.config.get('plugin::refresh-token.rateLimit.redis')?.disconnect?.();
+  },
 };

@@ -29,7 +29,7 @@ describe('start-up', () => {
   ])('refuses %j', async (config, message) => {
     const { code, output } = await boot({ REFRESH_TOKEN_CONFIG: JSON.stringify(config) });
     expect(code).not.toBe(0);
-    expect(output).toContain('BOOT FAILED: Error regarding refresh-token config: invalid config:');
+    expect(output).toContain('BOOT FAILED: Error regarding refresh-token config: invalid config');
     expect(output).toContain(message);
   });
 
@@ -44,5 +44,24 @@ describe('start-up', () => {
     const { code, output } = await boot({ REFRESH_TOKEN_CONFIG: '{}' });
     expect(output).toContain('BOOTED');
     expect(code).toBe(0);
+  });
+
+  it("boots with zero written as '0s' and '0m' where 0 is allowed", async () => {
+    const { code, output } = await boot({ REFRESH_TOKEN_CONFIG: JSON.stringify({ reuseGracePeriod: '0s', strictCacheTtl: '0m' }) });
+    expect(output).toContain('BOOTED');
+    expect(code).toBe(0);
+  });
+
+  it('reports every config problem in one message', async () => {
+    const { code, output } = await boot({ REFRESH_TOKEN_CONFIG: JSON.stringify({ accessTokenLifespan: '15x', delivery: 'header', trustedOrigins: ['*'] }) });
+    expect(code).not.toBe(0);
+    expect(output).toContain('invalid config (3 problems)');
+    for (const key of ['accessTokenLifespan', 'delivery', 'trustedOrigins']) expect(output).toContain(key);
+  });
+
+  it("refuses sameSite 'none' without trustedOrigins", async () => {
+    const { code, output } = await boot({ REFRESH_TOKEN_CONFIG: JSON.stringify({ cookie: { sameSite: 'none' } }) });
+    expect(code).not.toBe(0);
+    expect(output).toContain("cookie.sameSite 'none' requires trustedOrigins");
   });
 });

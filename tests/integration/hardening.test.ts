@@ -1,0 +1,357 @@
+/**
+ * Issue 10, as an attacker tries it over plain HTTP: untrusted origins, login CSRF, password
+ * changes by every path, the limiter's keys and stores, GraphQL aliases, and the transport checks.
+ */
+import Redis from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_USER, startStrapi, type TestApp } from '../helpers/strapi';
+import { decodeJwt, HttpClient, parseSetCookie } from '../helpers/http';
+
+const COOKIE = 'strapi_refresh_token';
+const TRUSTED = 'https://app.example.com';
+const EVIL = 'https://evil.example';
+const row = (app: TestApp, sid: string) => app.strapi.db.connection('refresh_token_sessions').where({ document_id: sid }).first();
+const sessionCount = async (app: TestApp) => Number((await app.strapi.db.connection('refresh_token_sessions').count({ n: 'id' }))[0].n);
+const liveSessions = async (app: TestApp, userId: number) =>
+  (await app.strapi.db.connection('refresh_token_sessions').where({ user_id: userId }).whereNull('revoked_at')).length;
+
+async function cookieLogin(app: TestApp, user: { email: string; password: string } = DEMO_USER) {
+  const http = app.client();
+  const res = await http.login(user.email, user.password);
+  expect(res.status, res.text).toBe(200);
+  return { http, sid: decodeJwt(res.body.jwt).sid as string, jwt: res.body.jwt as string };
+}
+
+describe('trusted origins (cookie delivery)', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startStrapi({ plugin: { trustedOrigins: [TRUSTED, 'https://*.example.org'] } });
+  });
+  afterAll(() => app.stop());
+
+  it('a cookie refresh from an untrusted Origin is 403 naming the origin and trustedOrigins; nothing rotates', async () => {
+    const { http, sid } = await cookieLogin(app);
+    const cookie = http.jar.get(COOKIE);
+    for (const origin of [EVIL, 'null', 'https://app.example.com.evil.example', 'http://app.example.com', 'http://localhost:5173']) {
+      const res = await http.refresh({ json: {}, headers: { origin } });
+      expect(res.status, origin).toBe(403);
+      expect(res.body.error).toMatchObject({ status: 403, name: 'ForbiddenError' });
+      expect(res.body.error.message).toContain(origin);
+      expect(res.body.error.message).toContain('trustedOrigins');
+      expect(res.body.jwt).toBeUndefined();
+      expect(res.setCookies).toEqual([]);
+    }
+    expect(http.jar.get(COOKIE)).toBe(cookie);
+    expect((await row(app, sid)).generation).toBe(0);
+  });
+
+  it('trusted origins, the server itself and requests without Origin are served', async () => {
+    const { http } = await cookieLogin(app);
+    for (const origin of [TRUSTED, 'https://shop.example.org', 'https://a.b.example.org', app.url, undefined]) {
+      const res = await http.refresh({ json: {}, headers: origin ? { origin } : {} });
+      expect(res.status, String(origin)).toBe(200);
+      expect(typeof res.body.jwt).toBe('string');
+    }
+  });
+
+  it('logout, logout-all and login from an untrusted Origin are refused before any side effect', async () => {
+    const user = await app.createUser();
+    const { http, sid, jwt } = await cookieLogin(app, user);
+    expect((await http.post('/api/token/logout', { json: {}, headers: { origin: EVIL } })).status).toBe(403);
+    expect((await http.post('/api/token/logout-all', { json: {}, bearer: jwt, headers: { origin: EVIL } })).status).toBe(403);
+    expect((await row(app, sid)).revoked_at).toBeNull();
+
+    const before = await sessionCount(app);
+    const login = await app.client().post('/api/auth/local', { json: { identifier: user.email, password: user.password }, headers: { origin: EVIL } });
+    expect(login.status).toBe(403);
+    expect(login.body.error.message).toContain('trustedOrigins');
+    expect(login.setCookies).toEqual([]);
+    expect(await sessionCount(app)).toBe(before);
+  });
+});
+
+describe('trusted origins by default', () => {
+  it('development trusts this machine on any port, not other sites', async () => {
+    const app = await startStrapi();
+    try {
+      const { http } = await cookieLogin(app);
+      expect((await http.refresh({ json: {}, headers: { origin: 'http://localhost:5173' } })).status).toBe(200);
+      expect((await http.refresh({ json: {}, headers: { origin: 'http://127.0.0.1:3000' } })).status).toBe(200);
+      expect((await http.refresh({ json: {}, headers: { origin: EVIL } })).status).toBe(403);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('with body delivery no cookie is in play, so no origin rule applies', async () => {
+    const app = await startStrapi({ plugin: { delivery: 'body', trustedOrigins: [TRUSTED] } });
+    try {
+      const login = await app.client().post('/api/auth/local', { json: { identifier: DEMO_USER.email, password: DEMO_USER.password }, headers: { origin: EVIL } });
+      expect(login.status).toBe(200);
+      const res = await app.client().refresh({ json: { refreshToken: login.body.refreshToken }, headers: { origin: EVIL } });
+      expect(res.status).toBe(200);
+    } finally {
+      await app.stop();
+    }
+  });
+});
+
+describe('no login CSRF', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startStrapi({ usersPermissions: { ratelimit: { enabled: false } } });
+    // Registration on, as many apps have it.
+    await app.strapi.store({ type: 'plugin', name: 'users-permissions', key: 'advanced' }).set({
+      value: { ...((await app.strapi.store({ type: 'plugin', name: 'users-permissions', key: 'advanced' }).get()) as object), allow_register: true },
+    });
+  });
+  afterAll(() => app.stop());
+
+  const form = (fields: Record<string, string>) => ({
+    body: new URLSearchParams(fields).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
+
+  it('a form-encoded login (what a cross-site auto-submitted form sends) is 403 and sets no cookie, creates no session', async () => {
+    const before = await sessionCount(app);
+    const http = app.client();
+    const res = await http.post('/api/auth/local', form({ identifier: DEMO_USER.email, password: DEMO_USER.password }));
+    expect(res.status).toBe(403);
+    expect(res.body.error.message).toContain('X-Requested-With');
+    expect(res.setCookies).toEqual([]);
+    expect(await sessionCount(app)).toBe(before);
+    // The same login as JSON, or with X-Requested-With, works.
+    expect((await http.login(DEMO_USER.email, DEMO_USER.password)).status).toBe(200);
+    expect((await app.client().post('/api/auth/local', { ...form({ identifier: DEMO_USER.email, password: DEMO_USER.password }), headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-requested-with': 'XMLHttpRequest' } })).status).toBe(200);
+  });
+
+  it('a form-encoded register is 403 before users-permissions runs: no user is created', async () => {
+    const res = await app.client().post('/api/auth/local/register', form({ username: 'csrfvictim', email: 'csrf@example.com', password: 'Passw0rd-csrf!' }));
+    expect(res.status).toBe(403);
+    expect(await app.strapi.db.query('plugin::users-permissions.user').findOne({ where: { email: 'csrf@example.com' } })).toBeNull();
+    const ok = await app.client().post('/api/auth/local/register', { json: { username: 'jsonuser', email: 'json@example.com', password: 'Passw0rd-json!' } });
+    expect(ok.status, ok.text).toBe(200);
+  });
+
+  it('form-encoded reset-password and change-password are 403 and change nothing', async () => {
+    const user = await app.createUser();
+    const { http, sid, jwt } = await cookieLogin(app, user);
+    const change = await http.post('/api/auth/change-password', {
+      ...form({ currentPassword: user.password, password: 'Changed-Passw0rd!', passwordConfirmation: 'Changed-Passw0rd!' }),
+      bearer: jwt,
+    });
+    expect(change.status).toBe(403);
+    expect((await app.client().login(user.email, user.password)).status).toBe(200); // old password still works
+    expect((await row(app, sid)).revoked_at).toBeNull();
+    const reset = await app.client().post('/api/auth/reset-password', form({ code: 'x', password: 'a', passwordConfirmation: 'a' }));
+    expect(reset.status).toBe(403);
+  });
+
+  it('the provider callback (GET) needs X-Requested-With or an Origin: a cross-site link or image is refused before users-permissions', async () => {
+    const res = await app.client().get('/api/auth/github/callback?access_token=attacker');
+    expect(res.status).toBe(403);
+    expect(res.body.error.message).toContain('X-Requested-With');
+    // With the header, users-permissions decides (this provider is not enabled here: its own 4xx).
+    const vouched = await app.client().get('/api/auth/github/callback?access_token=attacker', { headers: { 'x-requested-with': 'XMLHttpRequest' } });
+    expect(vouched.status).not.toBe(403);
+    expect(vouched.status).toBeGreaterThanOrEqual(400);
+    expect(vouched.status).toBeLessThan(500);
+  });
+});
+
+describe('every password change ends the sessions', () => {
+  let app: TestApp;
+  let adminToken: string;
+  beforeAll(async () => {
+    app = await startStrapi();
+    const res = await new HttpClient(app.url).post('/admin/login', { json: { email: 'admin@example.com', password: 'Admin-Passw0rd!' } });
+    adminToken = res.body.data.token;
+  });
+  afterAll(() => app.stop());
+
+  const twoSessions = async () => {
+    const user = await app.createUser();
+    await cookieLogin(app, user);
+    await cookieLogin(app, user);
+    expect(await liveSessions(app, user.id)).toBe(2);
+    return user;
+  };
+
+  it('through the Content Manager (an admin resetting a compromised account); editing other fields revokes nothing', async () => {
+    const user = await twoSessions();
+    const { documentId } = await app.strapi.db.query('plugin::users-permissions.user').findOne({ where: { id: user.id } });
+    const path = `/content-manager/collection-types/plugin::users-permissions.user/${documentId}`;
+    const rename = await new HttpClient(app.url).request('PUT', path, { json: { username: `renamed${user.id}` }, bearer: adminToken });
+    expect(rename.status, rename.text).toBe(200);
+    expect(await liveSessions(app, user.id)).toBe(2);
+    const reset = await new HttpClient(app.url).request('PUT', path, { json: { password: 'Admin-Set-Passw0rd!' }, bearer: adminToken });
+    expect(reset.status, reset.text).toBe(200);
+    expect(await liveSessions(app, user.id)).toBe(0);
+    const rows = await app.strapi.db.connection('refresh_token_sessions').where({ user_id: user.id });
+    expect(rows.every((r: { revoked_reason: string }) => r.revoked_reason === 'password-change')).toBe(true);
+  });
+
+  it('through PUT /api/users/:id', async () => {
+    const user = await twoSessions();
+    const role = await app.strapi.db.query('plugin::users-permissions.role').findOne({ where: { type: 'authenticated' } });
+    await app.strapi.db.query('plugin::users-permissions.permission').create({ data: { action: 'plugin::users-permissions.user.update', role: role.id } });
+    const { jwt } = await cookieLogin(app, user);
+    const res = await app.client().request('PUT', `/api/users/${user.id}`, { json: { password: 'Api-Set-Passw0rd!' }, bearer: jwt });
+    expect(res.status, res.text).toBe(200);
+    expect(await liveSessions(app, user.id)).toBe(0);
+  });
+
+  it('through the users-permissions user service, the document service and db.query updateMany', async () => {
+    const a = await twoSessions();
+    await app.strapi.plugin('users-permissions').service('user').edit(a.id, { password: 'Service-Passw0rd!' });
+    expect(await liveSessions(app, a.id)).toBe(0);
+
+    const b = await twoSessions();
+    const { documentId } = await app.strapi.db.query('plugin::users-permissions.user').findOne({ where: { id: b.id } });
+    await app.strapi.documents('plugin::users-permissions.user').update({ documentId, data: { password: 'Document-Passw0rd!' } as never });
+    expect(await liveSessions(app, b.id)).toBe(0);
+
+    const c = await twoSessions();
+    const d = await twoSessions();
+    await app.strapi.db.query('plugin::users-permissions.user').updateMany({ where: { id: c.id }, data: { password: 'hashed-elsewhere' } });
+    expect(await liveSessions(app, c.id)).toBe(0);
+    expect(await liveSessions(app, d.id)).toBe(2);
+  });
+
+  it('the event is revoked with reason password-change, once per session', async () => {
+    const events: Array<{ reason: string; userId: number }> = [];
+    const listener = (payload: any) => events.push(payload);
+    app.strapi.eventHub.on('refresh-token.session.revoked', listener);
+    const user = await twoSessions();
+    await app.strapi.plugin('users-permissions').service('user').edit(user.id, { password: 'Event-Passw0rd!' });
+    app.strapi.eventHub.off('refresh-token.session.revoked', listener);
+    expect(events.filter((e) => e.userId === user.id && e.reason === 'password-change')).toHaveLength(2);
+  });
+});
+
+describe('a limiter that holds', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startStrapi({ plugin: { delivery: 'both', rateLimit: { enabled: true, interval: '1m', max: 5 } }, env: { PROXY: 'true', GRAPHQL: 'true' } });
+  });
+  afterAll(() => app.stop());
+
+  it('keys by route, not raw path: case and trailing-slash variants share one bucket', async () => {
+    const headers = { 'x-forwarded-for': '203.0.113.20', 'content-type': 'application/json' };
+    const paths = ['/api/token/refresh', '/API/Token/REFRESH', '/api/token/refresh/', '/Api/token/Refresh/', '/api/TOKEN/refresh'];
+    const statuses: number[] = [];
+    for (const path of paths) statuses.push((await app.client().post(path, { headers })).status);
+    expect(statuses).toEqual([400, 400, 400, 400, 400]);
+    const limited = await app.client().post('/API/TOKEN/REFRESH/', { headers });
+    expect(limited.status).toBe(429);
+    expect(limited.body.error).toMatchObject({ status: 429, name: 'RateLimitError' });
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  it('GraphQL refreshToken and logout count against the same per-IP limit, and aliases do not multiply refreshes', async () => {
+    const headers = { 'x-forwarded-for': '203.0.113.21' };
+    const http = app.client();
+    await http.post('/api/auth/local', { json: { identifier: DEMO_USER.email, password: DEMO_USER.password }, headers });
+    const sid = http.jar.get(COOKIE)!.split('.')[0];
+    const aliases = Array.from({ length: 4 }, (_, i) => `r${i}: refreshToken { jwt }`).join(' ');
+    const res = await http.post('/graphql', { json: { query: `mutation { ${aliases} }` }, headers });
+    const errors = (res.body.errors ?? []) as Array<{ message: string }>;
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.every((e) => e.message === 'Only one refresh per request')).toBe(true);
+    expect((await row(app, sid)).generation).toBe(1);
+
+    // Each alias counts against the IP's logout bucket (max 5): the sixth is refused.
+    const six = Array.from({ length: 6 }, (_, i) => `l${i}: logout`).join(' ');
+    const other = app.client();
+    await other.login(DEMO_USER.email, DEMO_USER.password);
+    const limited = await other.post('/graphql', { json: { query: `mutation { ${six} }` }, headers: { 'x-forwarded-for': '203.0.113.22' } });
+    expect(limited.body.errors?.map((e: { message: string }) => e.message)).toEqual([expect.stringMatching(/Too many requests/)]);
+    expect(limited.body.errors[0].path).toEqual(['l5']);
+  });
+
+  it('limits one session across IPs (a token of a session that exists counts, whoever sends it)', async () => {
+    const login = await app.client().login(DEMO_USER.email, DEMO_USER.password);
+    const sid = decodeJwt(login.body.jwt).sid;
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const res = await app.client().refresh({ json: { refreshToken: `${sid}.${'y'.repeat(43)}` }, headers: { 'x-forwarded-for': `198.51.100.${i + 1}` } });
+      statuses.push(res.status);
+    }
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+  });
+});
+
+describe('a shared limiter store (Redis)', () => {
+  const redis = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true });
+  const ip = `192.0.2.${1 + Math.floor(Math.random() * 250)}`;
+  afterAll(async () => {
+    const keys = await redis.keys(`refresh-token:*${ip}`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+  });
+
+  it('keeps counters in Redis: a second instance sees the first one’s count; random tokens create no session counter', async () => {
+    await redis.connect();
+    await redis.del(`refresh-token:ip:refresh:${ip}`);
+    const boot = () =>
+      startStrapi({ plugin: { delivery: 'body', rateLimit: { enabled: true, interval: '1m', max: 5, store: 'redis' } }, env: { PROXY: 'true', REDIS_URL: 'redis://127.0.0.1:6379' } });
+    const headers = { 'x-forwarded-for': ip };
+    const forged = Array.from({ length: 3 }, () => `${Math.random().toString(36).slice(2).padEnd(22, 'Q').slice(0, 22)}.${'s'.repeat(43)}`);
+    let app = await boot();
+    try {
+      for (const refreshToken of forged) expect((await app.client().refresh({ json: { refreshToken }, headers })).status).toBe(401);
+      for (const refreshToken of forged) expect(await redis.exists(`refresh-token:session:${refreshToken.split('.')[0]}`)).toBe(0);
+      expect(Number(await redis.get(`refresh-token:ip:refresh:${ip}`))).toBe(3);
+    } finally {
+      await app.stop();
+    }
+    app = await boot();
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) statuses.push((await app.client().refresh({ json: { refreshToken: forged[0] }, headers })).status);
+      expect(statuses).toEqual([401, 401, 429]);
+      const login = await app.client().login(DEMO_USER.email, DEMO_USER.password);
+      const sid = decodeJwt(login.body.jwt).sid;
+      await app.client().refresh({ json: { refreshToken: login.body.refreshToken } });
+      expect(Number(await redis.get(`refresh-token:session:${sid}`))).toBe(1);
+      await redis.del(`refresh-token:session:${sid}`);
+    } finally {
+      await app.stop();
+    }
+  });
+});
+
+describe('transport', () => {
+  it('a Secure cookie over plain HTTP without proxy trust: login is 400 naming proxy, no session is created, nothing is changed', async () => {
+    const app = await startStrapi({ plugin: { cookie: { secure: true } } });
+    try {
+      const user = await app.createUser();
+      const before = await sessionCount(app);
+      const res = await app.client().login(user.email, user.password);
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toContain('proxy: { koa: true }');
+      expect(res.body.error.message).toContain('X-Forwarded-Proto');
+      expect(res.body.error.message).toContain('cookie.secure');
+      expect(await sessionCount(app)).toBe(before);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('the cookie carries Max-Age (and Expires) within the session, and logout clears it with Max-Age=0', async () => {
+    const app = await startStrapi({ plugin: { refreshTokenIdleLifespan: '1h', refreshTokenMaxLifespan: '2h' } });
+    try {
+      const http = app.client();
+      const login = await http.login(DEMO_USER.email, DEMO_USER.password);
+      const cookie = parseSetCookie(login.setCookies, COOKIE)!;
+      expect(Number(cookie['max-age'])).toBeGreaterThan(3590);
+      expect(Number(cookie['max-age'])).toBeLessThanOrEqual(3600);
+      expect(cookie.expires).toBeDefined();
+      expect(parseSetCookie(login.setCookies, `${COOKIE}.sig`)!['max-age']).toBe(cookie['max-age']);
+      const logout = await http.post('/api/token/logout', { json: {} });
+      expect(parseSetCookie(logout.setCookies, COOKIE)).toMatchObject({ value: '', 'max-age': '0' });
+    } finally {
+      await app.stop();
+    }
+  });
+});
