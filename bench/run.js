@@ -75,6 +75,17 @@ const MODES = {
       UP_CONFIG: JSON.stringify({ ratelimit: { enabled: false } }),
     },
   },
+  L: {
+    label: 'plugin, rate limiter on (memory store, 1m window) with 100,000 keys already counted',
+    refreshPath: '/api/token/refresh',
+    env: {
+      // max raised so that one IP's bench load is never refused: the cell measures the limiter's
+      // cost per request, not its refusals.
+      REFRESH_TOKEN_CONFIG: JSON.stringify({ delivery: 'body', rateLimit: { enabled: true, max: 1e9 } }),
+      UP_CONFIG: JSON.stringify({ ratelimit: { enabled: false } }),
+      BENCH_LIMITER_KEYS: '100000',
+    },
+  },
   B: {
     label: 'built-in',
     refreshPath: '/api/auth/refresh',
@@ -352,6 +363,7 @@ function merge(runs) {
 async function mainMatrix() {
   const servers = {};
   let variants = null;
+  let limiter = null;
   for (const key of ['A', 'B']) {
     const database = await freshDatabase(`main-${key.toLowerCase()}`);
     servers[key] = await startServer(key, database, 'main');
@@ -361,6 +373,7 @@ async function mainMatrix() {
   try {
     // First, while all four servers are equally fresh: the authenticated-GET variants.
     if (RUN_VARIANTS) variants = await authVariants(servers);
+    if (RUN_VARIANTS) limiter = await limiterVariant(servers);
     for (const name of SCENARIOS) {
       for (const key of ['A', 'B']) await warmUp(servers[key], name); // discarded
       for (const connections of CONCURRENCY) {
@@ -389,7 +402,7 @@ async function mainMatrix() {
   } finally {
     await Promise.all(Object.values(servers).map((s) => s.stop()));
   }
-  return { cells, variants };
+  return { cells, variants, limiter };
 }
 
 /**
@@ -433,6 +446,31 @@ async function authVariants(mainServers) {
   }));
 }
 
+/**
+ * Refresh at c=8 with the limiter off (A) and on (L, 100,000 keys in its store), rounds A L A L:
+ * what the limiter costs a refresh in server CPU.
+ */
+async function limiterVariant(mainServers) {
+  const database = await freshDatabase('variant-l');
+  const limited = await startServer('L', database, 'variant');
+  log(`mode L (${MODES.L.label}) up at ${limited.url} in ${limited.bootMs} ms`);
+  const servers = { A: mainServers.A, L: limited };
+  const runs = { A: [], L: [] };
+  try {
+    for (const key of ['A', 'L']) await warmUp(servers[key], 'refresh');
+    for (const key of QUICK ? ['A', 'L'] : ['A', 'L', 'A', 'L']) {
+      const result = await measure(servers[key], 'refresh', 8, DURATION);
+      runs[key].push(result);
+      log(`  refresh c=8  ${key} ${fmt(result)}`);
+    }
+  } finally {
+    await limited.stop();
+  }
+  const off = merge(runs.A);
+  const on = merge(runs.L);
+  return { off, on, cpuRatio: round(on.cpuMsPerReq / off.cpuMsPerReq, 3), rpsRatio: round(on.rps / off.rps, 3) };
+}
+
 async function scaleScenario() {
   // A template database with the schema (booted once), copied per size, then seeded.
   const template = await freshDatabase('scale-template');
@@ -474,7 +512,7 @@ function pad(value, width, left = false) {
   return left ? text.padEnd(width) : text.padStart(width);
 }
 
-function printTable(cells, scale, variants) {
+function printTable(cells, scale, variants, limiter) {
   const out = [];
   const header = `| scenario | c | plugin req/s | p50 ms | p99 ms | err | CPU ms/req | built-in req/s | p50 ms | p99 ms | err | CPU ms/req | req/s ratio | p99 ratio | CPU/req ratio |`;
   out.push(header, header.replace(/[^|]+/g, (m) => ` ${'-'.repeat(Math.max(3, m.length - 2))} `));
@@ -495,6 +533,12 @@ function printTable(cells, scale, variants) {
       out.push(`| ${v.mode}: ${v.label} | ${v.rps} | ${v.p50} | ${v.p99} | ${v.errors} | ${v.cpuMsPerReq} | ${v.vsBuiltin}x | ${v.vsPlugin}x | ${v.cpuVsBuiltin}x | ${v.cpuVsPlugin}x |`);
     }
   }
+  if (limiter) {
+    out.push('', '| refresh, c=8 | req/s | p50 ms | p99 ms | err | CPU ms/req |', '| --- | --- | --- | --- | --- | --- |');
+    out.push(`| limiter off | ${limiter.off.rps} | ${limiter.off.p50} | ${limiter.off.p99} | ${limiter.off.errors} | ${limiter.off.cpuMsPerReq} |`);
+    out.push(`| limiter on, 100,000 keys | ${limiter.on.rps} | ${limiter.on.p50} | ${limiter.on.p99} | ${limiter.on.errors} | ${limiter.on.cpuMsPerReq} |`);
+    out.push(`| ratio | ${limiter.rpsRatio}x | | | | ${limiter.cpuRatio}x |`);
+  }
   if (scale) {
     out.push('', '| refresh c=8, sessions in table | seed time | req/s | p50 ms | p99 ms | err | CPU ms/req |', '| --- | --- | --- | --- | --- | --- | --- |');
     for (const r of scale.rows) {
@@ -504,7 +548,7 @@ function printTable(cells, scale, variants) {
   return out.join('\n');
 }
 
-function verdicts(cells, scale, variants) {
+function verdicts(cells, scale, variants, limiter) {
   const at = (scenario, c) => cells.find((x) => x.scenario === scenario && x.connections === c);
   const list = [];
   const refresh = at('refresh', 8);
@@ -533,7 +577,11 @@ function verdicts(cells, scale, variants) {
   if (strict) {
     list.push({ target: 'GET /api/users/me c=8 in strict mode within 10% of built-in (>= 0.90x)', value: strict.vsBuiltin, note: `server CPU per request ${strict.cpuVsBuiltin}x built-in`, pass: strict.vsBuiltin >= 0.9 });
   }
+  if (limiter) {
+    list.push({ target: 'refresh CPU per request with the limiter on (100,000 keys) within 10% of off (<= 1.10x)', value: limiter.cpuRatio, note: `req/s ${limiter.rpsRatio}x`, pass: limiter.cpuRatio <= 1.1 });
+  }
   const errors =
+    (limiter ? limiter.off.errors + limiter.on.errors : 0) +
     cells.reduce((s, c) => s + c.plugin.errors + c.builtin.errors, 0) +
     (scale ? scale.rows.reduce((s, r) => s + r.errors, 0) : 0) +
     (variants ? variants.reduce((s, v) => s + v.errors, 0) : 0);
@@ -551,10 +599,10 @@ async function main() {
   const loadBefore = os.loadavg();
   log(`bench: db=${DB} duration=${DURATION}s concurrency=${CONCURRENCY.join(',')} rounds=${ROUNDS.join(' ')}${QUICK ? ' (quick)' : ''}; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} CPUs`);
   startLoader();
-  const { cells, variants } = RUN_MAIN ? await mainMatrix() : { cells: [], variants: null };
+  const { cells, variants, limiter } = RUN_MAIN ? await mainMatrix() : { cells: [], variants: null, limiter: null };
   const scale = RUN_SCALE ? await scaleScenario() : null;
   const loadAfter = os.loadavg();
-  const targetList = verdicts(cells, scale, variants);
+  const targetList = verdicts(cells, scale, variants, limiter);
 
   const entry = {
     date: new Date().toISOString(),
@@ -565,6 +613,7 @@ async function main() {
     modes: Object.fromEntries(Object.entries(MODES).map(([k, m]) => [m.label, { refreshPath: m.refreshPath, env: m.env }])),
     cells,
     variants,
+    limiter,
     scale,
     targets: targetList,
     totalSeconds: round((Date.now() - t0) / 1000, 1),
@@ -582,7 +631,7 @@ async function main() {
   fs.writeFileSync(RESULTS, `${JSON.stringify(all, null, 2)}\n`);
 
   console.log(`\nstrapi-plugin-refresh-token bench - ${DB}, Strapi ${entry.versions.strapi}, Node ${process.version}, ${entry.machine.cpus} CPUs, load average ${loadBefore[0].toFixed(2)} -> ${loadAfter[0].toFixed(2)}${QUICK ? ' (QUICK: smoke run, not a measurement)' : ''}\n`);
-  console.log(printTable(cells, scale, variants));
+  console.log(printTable(cells, scale, variants, limiter));
   console.log('');
   for (const t of targetList) console.log(`${t.pass ? 'PASS' : 'MISS'}  ${t.target}: ${t.value}${t.unit ?? 'x'}${t.note ? ` (${t.note})` : ''}`);
   console.log(`\nwritten to ${path.relative(process.cwd(), RESULTS)} in ${entry.totalSeconds} s`);

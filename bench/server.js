@@ -52,10 +52,20 @@ function restoreStockUpVerify(strapi) {
   service.verify = stock.verify;
 }
 
+/** Mode L: fills the limiter's store with N distinct client IPs through its own code path. */
+async function prefillLimiter(strapi, n) {
+  const limiter = strapi.plugin('refresh-token').service('limiter');
+  for (let i = 0; i < n; i++) {
+    const ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+    await limiter.hitRoute({ request: { ip }, set() {} }, 'refresh');
+  }
+}
+
 (async () => {
   const { createStrapi } = require('@strapi/strapi');
   strapi = await createStrapi({ appDir: PLAYGROUND, distDir: PLAYGROUND, serveAdminPanel: false }).load();
   if (process.env.BENCH_UP_STOCK_VERIFY === '1') restoreStockUpVerify(strapi);
+  if (process.env.BENCH_LIMITER_KEYS) await prefillLimiter(strapi, Number(process.env.BENCH_LIMITER_KEYS));
   strapi.server.mount();
   strapi.server.httpServer.on('request', (_req, res) => {
     inflight++;

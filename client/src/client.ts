@@ -7,6 +7,7 @@ import type {
   AuthClientOptions,
   AuthResult,
   AuthUser,
+  LogoutResult,
   RegisterInput,
   SessionExpiredEvent,
   SessionInfo,
@@ -36,6 +37,15 @@ const PEER_WAIT_MS = 150;
 const PEER_REFRESH_WAIT_MS = 10_000;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Whether this runtime's own fetch keeps cookies: a page, a web worker or React Native do;
+ * Node, Deno, Bun and edge runtimes do not.
+ */
+function runtimeKeepsCookies(): boolean {
+  const g = globalThis as { document?: unknown; WorkerGlobalScope?: unknown; navigator?: { product?: string } };
+  return g.document !== undefined || g.WorkerGlobalScope !== undefined || g.navigator?.product === 'ReactNative';
+}
 const isAbsolute = (url: string) => /^[a-z][a-z\d+\-.]*:/i.test(url);
 
 /**
@@ -54,6 +64,13 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   if (!options || typeof options.baseURL !== 'string') throw new TypeError('createAuthClient: baseURL (string) is required');
   const delivery = options.delivery ?? 'cookie';
   if (!['cookie', 'body', 'both'].includes(delivery)) throw new TypeError(`createAuthClient: unknown delivery "${String(delivery)}"`);
+  if (delivery === 'cookie' && !options.fetch && !runtimeKeepsCookies()) {
+    // Login would work, then every refresh would fail and logout would leave the session live.
+    throw new TypeError(
+      "createAuthClient: this runtime's fetch keeps no cookies, so delivery 'cookie' cannot work here. " +
+        "Use delivery: 'body' (and the plugin's delivery 'body' or 'both'), or pass a fetch with a cookie jar."
+    );
+  }
   const storage = options.storage ?? memoryStorage();
   const fetchImpl: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const credentials = options.credentials ?? 'include';
@@ -397,17 +414,21 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       return readAuthResponse(await post_('/auth/local/register', input), sentAt, 'register');
     },
 
-    async logout() {
+    async logout(): Promise<LogoutResult> {
       if (refreshing) await refreshing.catch(() => undefined);
+      let result: LogoutResult;
       try {
         const stored = keepsBodyToken ? await storage.get() : null;
-        if (stored) await post_('/token/logout', { refreshToken: stored });
-        else if (delivery !== 'body') await post_('/token/logout', {});
-      } catch {
-        /* offline: the local sign-out still happens */
-      } finally {
-        await signOutLocally(true);
+        const response = stored ? await post_('/token/logout', { refreshToken: stored }) : delivery !== 'body' ? await post_('/token/logout', {}) : null;
+        if (!response) result = { revoked: false, error: 'No refresh token stored' };
+        else if (response.ok) result = { revoked: true };
+        else result = { revoked: false, error: (await AuthError.fromResponse(response)).message };
+      } catch (error) {
+        // Offline: the local sign-out still happens, and the caller learns the session may live on.
+        result = { revoked: false, error: (error as Error)?.message ?? String(error) };
       }
+      await signOutLocally(true);
+      return result;
     },
 
     async logoutAll() {

@@ -20,6 +20,7 @@ export type {
   AuthResult,
   AuthUser,
   Delivery,
+  LogoutResult,
   RegisterInput,
   SessionExpiredEvent,
   SessionInfo,

@@ -101,6 +101,14 @@ export interface RegisterInput {
   [field: string]: unknown;
 }
 
+/** Result of {@link AuthClient.logout}. */
+export interface LogoutResult {
+  /** `true` when the server answered the logout: the session can no longer be refreshed. */
+  revoked: boolean;
+  /** Why the server-side logout did not happen (network error, or the server's error message). */
+  error?: string;
+}
+
 /** Result of {@link AuthClient.login} and {@link AuthClient.register}. */
 export interface AuthResult {
   user: AuthUser;
@@ -124,7 +132,11 @@ export interface AuthClientOptions {
    * Ignored with `'cookie'`, where JavaScript never sees the refresh token.
    */
   storage?: TokenStorage;
-  /** The fetch implementation. Default `globalThis.fetch`. Give one with a cookie jar to use cookie delivery from Node. */
+  /**
+   * The fetch implementation. Default `globalThis.fetch`. Outside a browser (Node, Deno, Bun,
+   * edge runtimes) fetch keeps no cookies, so `delivery: 'cookie'` there needs a fetch with a
+   * cookie jar; without one, `createAuthClient` refuses and names `delivery: 'body'`.
+   */
   fetch?: typeof fetch;
   /**
    * How many ms before the access token's expiry a request refreshes first. A number, or a
@@ -164,9 +176,11 @@ export interface AuthClient {
   register(input: RegisterInput): Promise<AuthResult>;
   /**
    * Ends this session on the server (`POST /api/token/logout`, needs no access token) and
-   * forgets it locally, in every tab. Never throws: the local sign-out happens even offline.
+   * forgets it locally, in every tab. Never throws: the local sign-out happens even offline,
+   * and the result tells whether the server revoked the session (`revoked: false` with the
+   * reason when it could not be reached or refused).
    */
-  logout(): Promise<void>;
+  logout(): Promise<LogoutResult>;
   /**
    * Ends every session of the user (`POST /api/token/logout-all`), then signs out locally.
    * @throws {@link AuthError} when the server refuses (the local state is cleared anyway).

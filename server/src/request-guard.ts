@@ -51,14 +51,15 @@ export function assertCsrfHeaders(ctx: Context): void {
   refuse(403, 'A request that sends or sets the refresh token cookie needs Content-Type: application/json or an X-Requested-With header');
 }
 
-let warnedInsecure = false;
+/** Apps already told how to fix their proxy settings: one log line per app, not per request. */
+const warnedInsecure = new WeakSet<object>();
 export function assertCookieCanBeSet(ctx: Context, strapi: Core.Strapi): void {
   const { options } = cookieSettings(config(strapi).cookie);
   if (!options.secure || ctx.secure) return;
   const fix =
     'The refresh cookie is Secure but this request came over plain HTTP. Behind a TLS proxy, set server.proxy: { koa: true } in config/server and have the proxy send X-Forwarded-Proto: https; for plain-HTTP testing, set the refresh-token config cookie.secure: false.';
-  if (!warnedInsecure) {
-    warnedInsecure = true;
+  if (!warnedInsecure.has(strapi)) {
+    warnedInsecure.add(strapi);
     strapi.log.warn(`[refresh-token] ${fix}`);
   }
   throw new errors.ValidationError(fix);

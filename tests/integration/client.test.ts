@@ -256,7 +256,7 @@ describe('client against a real Strapi', () => {
     expect(w2.refreshes()).toHaveLength(1);
     expect(reloaded.sessionId).toBe(client.sessionId);
 
-    await reloaded.logout();
+    expect(await reloaded.logout()).toEqual({ revoked: true });
     expect(jar.has('strapi_refresh_token')).toBe(false);
     // with no cookie, a fresh client is simply signed out: no event, no error
     const { client: anonymous } = makeClient({ delivery: 'cookie' }, jar);
@@ -323,6 +323,36 @@ describe('client against a real Strapi', () => {
     }
     expect(seen).toEqual([null]);
     await client.logout();
+  });
+});
+
+describe('the client in Node (no cookie jar of its own)', () => {
+  it("refuses delivery 'cookie' at creation, naming delivery: 'body', instead of failing at the first refresh", () => {
+    expect(() => createAuthClient({ baseURL: app.url })).toThrow(/delivery: 'body'/);
+    expect(() => createAuthClient({ baseURL: app.url, delivery: 'cookie' })).toThrow(TypeError);
+    // Body delivery, or a fetch that keeps cookies, is fine.
+    expect(() => createAuthClient({ baseURL: app.url, delivery: 'body' })).not.toThrow();
+    expect(() => createAuthClient({ baseURL: app.url, fetch: wire({ jar: new Map() }).fetch })).not.toThrow();
+  });
+
+  it('logout tells whether the server revoked the session: revoked when it did, not when it could not be reached', async () => {
+    const { client } = makeClient();
+    await client.login(DEMO_USER.email, DEMO_USER.password);
+    const sid = client.sessionId!;
+    expect(await client.logout()).toEqual({ revoked: true });
+    const row = await app.strapi.db.connection('refresh_token_sessions').where({ document_id: sid }).first();
+    expect(row.revoked_reason).toBe('logout');
+
+    // A server that is down: the local sign-out happens, and the caller learns the session lives on.
+    let online = true;
+    const flaky: typeof fetch = (input, init) => (online ? fetch(input, init) : Promise.reject(new TypeError('fetch failed')));
+    const offline = createAuthClient({ baseURL: app.url, delivery: 'body', fetch: flaky, crossTab: false });
+    await offline.login(DEMO_USER.email, DEMO_USER.password);
+    online = false;
+    const result = await offline.logout();
+    expect(result.revoked).toBe(false);
+    expect(result.error).toContain('fetch failed');
+    expect(offline.isSignedIn).toBe(false);
   });
 });
 

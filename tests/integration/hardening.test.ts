@@ -338,6 +338,32 @@ describe('transport', () => {
     }
   });
 
+  it('NODE_ENV=production over plain HTTP (no proxy trust): every login is 400 naming the fix, no session is left behind, one log line says how to fix it', async () => {
+    const previous = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production';
+    const app = await startStrapi({ env: { LOG_LEVEL: 'warn' } });
+    const warned: string[] = [];
+    const warn = app.strapi.log.warn.bind(app.strapi.log);
+    (app.strapi.log as any).warn = (message: string, ...rest: unknown[]) => {
+      warned.push(String(message));
+      return warn(message, ...rest);
+    };
+    try {
+      const before = await sessionCount(app);
+      for (let i = 0; i < 3; i++) {
+        const res = await app.client().login(DEMO_USER.email, DEMO_USER.password);
+        expect(res.status).toBe(400);
+        expect(res.body.error.message).toMatch(/proxy: \{ koa: true \}.*X-Forwarded-Proto.*cookie\.secure/);
+        expect(res.setCookies).toEqual([]);
+      }
+      expect(await sessionCount(app)).toBe(before);
+      expect(warned.filter((w) => w.includes('proxy: { koa: true }'))).toHaveLength(1);
+    } finally {
+      await app.stop();
+      process.env.NODE_ENV = previous;
+    }
+  });
+
   it('the cookie carries Max-Age (and Expires) within the session, and logout clears it with Max-Age=0', async () => {
     const app = await startStrapi({ plugin: { refreshTokenIdleLifespan: '1h', refreshTokenMaxLifespan: '2h' } });
     try {

@@ -14,12 +14,14 @@ const work = path.join(root, 'tests', '.tmp', `pack-${process.pid}`);
 const appDir = path.join(work, 'app');
 const port = 23337 + (process.pid % 1000);
 let server: ChildProcess | undefined;
+let packedFiles: string[] = [];
 
 beforeAll(async () => {
   rmSync(work, { recursive: true, force: true });
   mkdirSync(appDir, { recursive: true });
   const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8' }))[0];
   const tarball = path.join(work, packed.filename);
+  packedFiles = packed.files.map((f: { path: string }) => f.path);
   expect(packed.files.map((f: { path: string }) => f.path)).toEqual(expect.arrayContaining(['dist/server/index.js', 'dist/admin/index.mjs', 'dist/client/index.js', 'strapi-server.js', 'README.md']));
 
   for (const dir of ['config', 'src', 'public']) cpSync(path.join(root, 'playground', dir), path.join(appDir, dir), { recursive: true });
@@ -61,6 +63,33 @@ afterAll(() => {
   server?.removeAllListeners('exit');
   server?.kill('SIGKILL');
   rmSync(work, { recursive: true, force: true });
+});
+
+describe('the tarball', () => {
+  it('has every file its markdown links to: the README reads the same on the npm page and in node_modules', () => {
+    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+    const markdown = packedFiles.filter((f) => f.endsWith('.md'));
+    expect(markdown).toEqual(expect.arrayContaining(['README.md', 'SECURITY.md', 'docs/client.md']));
+    const broken: string[] = [];
+    let checked = 0;
+    for (const file of markdown) {
+      const text = readFileSync(path.join(root, file), 'utf8');
+      for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^(https?:|mailto:|#)/.test(target)) continue;
+        checked++;
+        const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(file), target.split('#')[0]));
+        if (!packedFiles.includes(resolved)) broken.push(`${file} -> ${target}`);
+      }
+    }
+    expect(broken).toEqual([]);
+    expect(checked).toBeGreaterThan(3);
+    expect(readme).toContain('docs/client.md');
+  });
+
+  it('carries the metadata a registry page needs', () => {
+    const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+    for (const key of ['repository', 'homepage', 'bugs', 'keywords', 'license']) expect(pkg[key], key).toBeDefined();
+  });
 });
 
 describe('the packed plugin in a fresh Strapi app', () => {
