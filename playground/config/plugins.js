@@ -14,7 +14,9 @@ function withRedis(config, url) {
 
 module.exports = ({ env }) => ({
   // GRAPHQL=true turns on @strapi/plugin-graphql (the GraphQL tests do).
-  graphql: { enabled: env.bool('GRAPHQL', false) },
+  // Its own CORS layer answers `Access-Control-Allow-Origin: *`, which browsers refuse for requests
+  // with credentials: off, so strapi::cors (which echoes the origin) answers for /graphql too.
+  graphql: { enabled: env.bool('GRAPHQL', false), config: { apolloServer: { cors: false } } },
   'users-permissions': {
     config: {
       jwtSecret: env('JWT_SECRET', 'playground-jwt-secret-change-me'),

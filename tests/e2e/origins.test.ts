@@ -84,7 +84,7 @@ describe('trusted origins in Chromium (REST)', () => {
     expect(refresh.status).toBe(200);
     expect(typeof refresh.body.jwt).toBe('string');
     expect(refresh.cookie).not.toContain(COOKIE);
-    const cookies = await context.cookies(api);
+    const cookies = await context.cookies();
     expect(cookies.find((c) => c.name === COOKIE)).toMatchObject({ httpOnly: true, path: '/api/token' });
     await context.close();
   });
@@ -94,7 +94,7 @@ describe('trusted origins in Chromium (REST)', () => {
     const victim = await context.newPage();
     await victim.goto(`http://localhost:${trusted}/`);
     await victim.evaluate(([a, u]) => (window as any).call(a, '/api/auth/local', u), [api, { identifier: DEMO_USER.email, password: DEMO_USER.password }] as const);
-    const before = (await context.cookies(api)).find((c) => c.name === COOKIE)!.value;
+    const before = (await context.cookies()).find((c) => c.name === COOKIE)!.value;
 
     const evil = await context.newPage();
     await evil.goto(`http://localhost:${untrusted}/`);
@@ -104,7 +104,7 @@ describe('trusted origins in Chromium (REST)', () => {
       expect(res.body?.jwt).toBeUndefined();
       expect(res.body.error.message).toContain(`http://localhost:${untrusted}`);
     }
-    expect((await context.cookies(api)).find((c) => c.name === COOKIE)!.value).toBe(before);
+    expect((await context.cookies()).find((c) => c.name === COOKIE)!.value).toBe(before);
     // The victim's own page still refreshes.
     expect((await victim.evaluate((a) => (window as any).call(a, '/api/token/refresh'), api)).status).toBe(200);
     await context.close();
@@ -116,7 +116,7 @@ describe('trusted origins in Chromium (REST)', () => {
     const response = page.waitForResponse((r) => r.url().startsWith(`${api}/api/auth/local`));
     await page.goto(`http://127.0.0.1:${attacker}/`);
     expect((await response).status()).toBe(403);
-    expect((await context.cookies(api)).filter((c) => c.name.startsWith(COOKIE))).toEqual([]);
+    expect((await context.cookies()).filter((c) => c.name.startsWith(COOKIE))).toEqual([]);
     await context.close();
   });
 
@@ -124,11 +124,14 @@ describe('trusted origins in Chromium (REST)', () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`http://localhost:${trusted}/`);
-    const gql = (query: string) => page.evaluate(([a, q]) => (window as any).call(a, '/graphql', { query: q }), [api, query] as const);
+    const gql = (query: string) =>
+      page.evaluate(([a, q]) => (window as any).call(a, '/graphql', { query: q }), [api, query] as const).catch((e: Error) => {
+        throw new Error(`graphql call failed: ${e.message.split('\n')[0]}`);
+      });
     const login = await gql(`mutation { login(input: { identifier: "${DEMO_USER.email}", password: "${DEMO_USER.password}" }) { jwt } }`);
     expect(login.status).toBe(200);
     expect(typeof login.body.data.login.jwt).toBe('string');
-    expect((await context.cookies(api)).some((c) => c.name === COOKIE)).toBe(true);
+    expect((await context.cookies()).some((c) => c.name === COOKIE)).toBe(true);
     const refresh = await gql('mutation { refreshToken { jwt } }');
     expect(refresh.body.errors[0].message).toBe('Missing refresh token');
     // The REST endpoint refreshes that GraphQL login's session.
