@@ -26,7 +26,7 @@ export function subscribeUserLifecycles(strapi: Core.Strapi): void {
   strapi.db.lifecycles.subscribe({
     models: [USER_UID],
     async afterUpdate(event: Event) {
-
+      if (setsPassword(event) && event.result?.id) await revokeAll([event.result.id], 'password-change');
     },
     async beforeUpdateMany(event: Event) {
       if (!setsPassword(event)) return;
