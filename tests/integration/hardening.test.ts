@@ -70,6 +70,29 @@ describe('trusted origins (cookie delivery)', () => {
   });
 });
 
+describe('logout with a stale cookie', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startStrapi();
+  });
+  afterAll(() => app.stop());
+
+  it('a cookie whose signature no longer matches: logout clears it and answers 200 (refresh still answers 401)', async () => {
+    const { http, sid } = await cookieLogin(app);
+    const [, secret] = http.jar.get(COOKIE)!.split('.');
+    http.jar.set(COOKIE, `${sid}.${secret.slice(0, -2)}zz`);
+    const refresh = await http.refresh({ json: {} });
+    expect(refresh.status).toBe(401);
+    http.jar.set(COOKIE, `${sid}.${secret.slice(0, -2)}zz`);
+    const logout = await http.post('/api/token/logout', { json: {} });
+    expect(logout.status).toBe(200);
+    expect(logout.body).toEqual({ ok: true });
+    expect(parseSetCookie(logout.setCookies, COOKIE)).toMatchObject({ value: '', 'max-age': '0' });
+    // Nothing was revoked on the strength of an unsigned value.
+    expect((await row(app, sid)).revoked_at).toBeNull();
+  });
+});
+
 describe('trusted origins by default', () => {
   it('development trusts this machine on any port, not other sites', async () => {
     const app = await startStrapi();
@@ -260,13 +283,19 @@ describe('a limiter that holds', () => {
     expect(errors.every((e) => e.message === 'Only one refresh per request')).toBe(true);
     expect((await row(app, sid)).generation).toBe(1);
 
-    // Each alias counts against the IP's logout bucket (max 5): the sixth is refused.
-    const six = Array.from({ length: 6 }, (_, i) => `l${i}: logout`).join(' ');
-    const other = app.client();
-    await other.login(DEMO_USER.email, DEMO_USER.password);
-    const limited = await other.post('/graphql', { json: { query: `mutation { ${six} }` }, headers: { 'x-forwarded-for': '203.0.113.22' } });
+    // Each alias counts against the IP's logout bucket (max 5), like the REST route: the sixth is
+    // refused. Tokens of no session, so that only the per-IP bucket counts.
+    const six = Array.from({ length: 6 }, (_, i) => `l${i}: logout(refreshToken: "${'N'.repeat(22)}.${String(i).repeat(43)}")`).join(' ');
+    const limited = await app.client().post('/graphql', { json: { query: `mutation { ${six} }` }, headers: { 'x-forwarded-for': '203.0.113.22' } });
     expect(limited.body.errors?.map((e: { message: string }) => e.message)).toEqual([expect.stringMatching(/Too many requests/)]);
     expect(limited.body.errors[0].path).toEqual(['l5']);
+
+    // The session bucket holds for GraphQL too: 5 logouts of one session from one request, the 6th refused.
+    const other = app.client();
+    await other.login(DEMO_USER.email, DEMO_USER.password);
+    const own = Array.from({ length: 6 }, (_, i) => `l${i}: logout`).join(' ');
+    const perSession = await other.post('/graphql', { json: { query: `mutation { ${own} }` }, headers: { 'x-forwarded-for': '203.0.113.23' } });
+    expect(perSession.body.errors?.[0]).toMatchObject({ message: expect.stringMatching(/Too many requests/), path: ['l5'] });
   });
 
   it('limits one session across IPs (a token of a session that exists counts, whoever sends it)', async () => {
