@@ -402,10 +402,11 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   }
 
   const client: AuthClient = {
-    async login(identifier, password) {
+    async login(identifier, password, opts = {}) {
       if (refreshing) await refreshing.catch(() => undefined);
       const sentAt = Date.now();
-      return readAuthResponse(await post_('/auth/local', { identifier, password }), sentAt, 'login');
+      const body = opts.rememberMe === false ? { identifier, password, rememberMe: false } : { identifier, password };
+      return readAuthResponse(await post_('/auth/local', body), sentAt, 'login');
     },
 
     async register(input: RegisterInput) {
@@ -436,6 +437,12 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       const error = response.ok ? null : await AuthError.fromResponse(response);
       await signOutLocally(true);
       if (error) throw error;
+    },
+
+    async logoutOthers() {
+      const response = await authFetch(api('/token/logout-others'), { method: 'POST', headers: JSON_HEADERS, body: '{}' });
+      if (!response.ok) throw await AuthError.fromResponse(response);
+      return ((await response.json()) as { revoked: number }).revoked;
     },
 
     refresh() {

@@ -164,10 +164,12 @@ export interface AuthClientOptions {
 /** The object returned by {@link createAuthClient}. */
 export interface AuthClient {
   /**
-   * Signs in with users-permissions' local provider (`POST /api/auth/local`).
+   * Signs in with users-permissions' local provider (`POST /api/auth/local`). With
+   * `{ rememberMe: false }` the session ends with the browser session (its cookie has no
+   * Max-Age) and after the server's shorter `sessionOnlyIdleLifespan` of inactivity.
    * @throws {@link AuthError} with the server's status and message (e.g. 400 "Invalid identifier or password").
    */
-  login(identifier: string, password: string): Promise<AuthResult>;
+  login(identifier: string, password: string, options?: { rememberMe?: boolean }): Promise<AuthResult>;
   /**
    * Creates an account (`POST /api/auth/local/register`). Signs in unless the server requires
    * email confirmation first (`signedIn: false`).
@@ -186,6 +188,12 @@ export interface AuthClient {
    * @throws {@link AuthError} when the server refuses (the local state is cleared anyway).
    */
   logoutAll(): Promise<void>;
+  /**
+   * Ends every other session of the user (`POST /api/token/logout-others`): "sign out other
+   * devices". This client stays signed in. Resolves to how many sessions were ended.
+   * @throws {@link AuthError}
+   */
+  logoutOthers(): Promise<number>;
   /**
    * Rotates the refresh token now and gets a new access token. Concurrent calls (and, with
    * `crossTab`, other tabs) share one request.

@@ -3,8 +3,13 @@
 const DEMO_USER = { username: 'demo', email: 'demo@example.com', password: 'Demo-Passw0rd!' };
 const DEMO_ADMIN = { firstname: 'Demo', lastname: 'Admin', email: 'admin@example.com', password: 'Admin-Passw0rd!' };
 
-/** Creates the demo user and the first admin when they are missing. Idempotent. */
+/** Creates the demo user, the first admin and the example route's permission when missing. Idempotent. */
 async function seed(strapi) {
+  const authenticated = await strapi.db.query('plugin::users-permissions.role').findOne({ where: { type: 'authenticated' } });
+  const permissions = strapi.db.query('plugin::users-permissions.permission');
+  const action = 'api::account.account.changeEmail';
+  if (!(await permissions.findOne({ where: { action, role: authenticated.id } }))) await permissions.create({ data: { action, role: authenticated.id } });
+
   const users = strapi.db.query('plugin::users-permissions.user');
   if (!(await users.findOne({ where: { email: DEMO_USER.email } }))) {
     const role = await strapi.db.query('plugin::users-permissions.role').findOne({ where: { type: 'authenticated' } });

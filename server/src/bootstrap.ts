@@ -5,7 +5,7 @@ import { subscribeUserLifecycles } from './user-lifecycles';
 import type { SessionsService } from './services/sessions';
 
 /** Events on strapi.eventHub, also offered to Strapi webhooks. */
-export const SESSION_EVENTS = ['created', 'refreshed', 'revoked', 'reused'] as const;
+export const SESSION_EVENTS = ['created', 'refreshed', 'revoked', 'reused', 'new-device'] as const;
 
 export default async ({ strapi }: { strapi: Core.Strapi }) => {
   const sessions = (): SessionsService => strapi.plugin('refresh-token').service('sessions');
@@ -15,7 +15,7 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
 
   const webhookStore = strapi.get('webhookStore') as { addAllowedEvent(key: string, value: string): void } | undefined;
   for (const name of SESSION_EVENTS) {
-    webhookStore?.addAllowedEvent(`REFRESH_TOKEN_SESSION_${name.toUpperCase()}`, `refresh-token.session.${name}`);
+    webhookStore?.addAllowedEvent(`REFRESH_TOKEN_SESSION_${name.toUpperCase().replace('-', '_')}`, `refresh-token.session.${name}`);
   }
 
   if (config.cleanup.enabled) {

@@ -5,7 +5,7 @@
  */
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
-import { logoutWith, presentedToken, refreshWith } from './http';
+import { logoutOthersWith, logoutWith, presentedToken, refreshWith } from './http';
 import { asPublicError, Refusal } from './refusal';
 import type { Bucket, LimiterService } from './services/limiter';
 
@@ -72,12 +72,18 @@ export function registerGraphQL(strapi: Core.Strapi): void {
                   return true;
                 }),
             });
+            t.nonNull.int('logoutOthers', {
+              description: 'Revokes every session of the user except the one of the Bearer access token; returns how many',
+              resolve: (_parent: unknown, _args: unknown, { koaContext }: GraphQLContext) =>
+                answering(strapi, koaContext, 'logout-others', () => logoutOthersWith(koaContext, strapi)),
+            });
           },
         }),
       ],
       resolversConfig: {
         'Mutation.refreshToken': { auth: false },
         'Mutation.logout': { auth: false },
+        'Mutation.logoutOthers': { auth: false },
       },
     }));
 }

@@ -135,6 +135,14 @@ export async function logoutWith(ctx: Context, strapi: Core.Strapi, presented: P
   ctx.set('Cache-Control', 'no-store');
 }
 
+/** Revokes every other session of the Bearer token's user; how many. Shared by REST and GraphQL. */
+export async function logoutOthersWith(ctx: Context, strapi: Core.Strapi): Promise<number> {
+  const user = await requireAccessUser(ctx, strapi);
+  if (!user.sid) throw new errors.ValidationError('This access token names no session: log in again to sign out other devices');
+  ctx.set('Cache-Control', 'no-store');
+  return sessions(strapi).revokeUserSessions(user.id, 'logout-others', { ...requestMeta(ctx), except: user.sid });
+}
+
 /** 401 for a refused refresh token: the cookie goes too, so the browser stops sending it. */
 export function refuseRefresh(ctx: Context, strapi: Core.Strapi, message = 'Invalid refresh token'): never {
   if (usesCookie(config(strapi))) clearRefreshCookie(ctx, strapi);

@@ -4,6 +4,7 @@ import contentTypes from './content-types';
 import controllers from './controllers';
 import destroy from './destroy';
 import middlewares from './middlewares';
+import policies from './policies';
 import register from './register';
 import routes from './routes';
 import services from './services';
@@ -16,6 +17,7 @@ export default {
   contentTypes,
   controllers,
   middlewares,
+  policies,
   routes,
   services,
 };

@@ -7,7 +7,9 @@ const withConfig = (patch: Record<string, unknown>) => ({ ...defaultConfig, ...p
 describe('config validator', () => {
   it('accepts the defaults', () => {
     expect(() => validateConfig(defaultConfig)).not.toThrow();
-    expect(lifespansOf(defaultConfig)).toEqual({ accessTokenLifespan: 900, refreshTokenIdleLifespan: 604800, refreshTokenMaxLifespan: 2592000, reuseGracePeriod: 10 });
+    expect(lifespansOf(defaultConfig)).toEqual({ accessTokenLifespan: 900, refreshTokenIdleLifespan: 604800, refreshTokenMaxLifespan: 2592000, reuseGracePeriod: 10, sessionOnlyIdleLifespan: 86400 });
+    // Unset, the remember-me-off idle lifespan never exceeds the idle lifespan.
+    expect(lifespansOf({ ...defaultConfig, refreshTokenIdleLifespan: '1h' }).sessionOnlyIdleLifespan).toBe(3600);
   });
 
   it.each([
@@ -22,6 +24,11 @@ describe('config validator', () => {
     [{ cookie: { ...defaultConfig.cookie, path: 'api' } }, /cookie.path/],
     [{ strict: 'yes' }, /strict/],
     [{ acessTokenLifespan: '5m' }, /unknown config key: acessTokenLifespan/],
+    [{ sessionOnlyIdleLifespan: '30d' }, /sessionOnlyIdleLifespan must not be longer than refreshTokenIdleLifespan/],
+    [{ sessionOnlyIdleLifespan: '5m' }, /sessionOnlyIdleLifespan must be longer than accessTokenLifespan/],
+    [{ maxSessionsPerUser: 0 }, /maxSessionsPerUser must be at least 1/],
+    [{ maxSessionsPerUser: '3' }, /maxSessionsPerUser/],
+    [{ newDevice: { enabled: true, lookback: '30d', email: { subject: 'x' } } }, /newDevice.email/],
     [{ rateLimit: { enabled: true, interval: '1m', max: 0, store: 'memory' } }, /rateLimit.max/],
     [{ rateLimit: { enabled: true, interval: '1m', max: 5, store: 'redis' } }, /rateLimit.store 'redis' needs rateLimit.redis/],
     [{ rateLimit: { enabled: true, interval: '1m', max: 5, store: 'disk' } }, /rateLimit.store/],
@@ -64,7 +71,7 @@ describe('config validator', () => {
   });
 
   it('lifespanErrors reports every broken bound', () => {
-    expect(lifespanErrors({ accessTokenLifespan: 0, refreshTokenIdleLifespan: 10, refreshTokenMaxLifespan: 5, reuseGracePeriod: 1000 }).map(([k]) => k)).toEqual(
+    expect(lifespanErrors({ accessTokenLifespan: 0, refreshTokenIdleLifespan: 10, refreshTokenMaxLifespan: 5, reuseGracePeriod: 1000, sessionOnlyIdleLifespan: 20 }).map(([k]) => k)).toEqual(
       expect.arrayContaining(['accessTokenLifespan', 'refreshTokenIdleLifespan', 'refreshTokenMaxLifespan', 'reuseGracePeriod'])
     );
   });

@@ -12,6 +12,7 @@ import { secondsOrZero, type PluginConfig } from '../config';
 import { deliverTokens, requestMeta } from '../http';
 import { asPublicError, Refusal } from '../refusal';
 import { guardTokenIssuing } from '../request-guard';
+import { afterLogin } from '../session-policies';
 import type { SessionsService } from '../services/sessions';
 
 type Action = (ctx: Context, ...rest: unknown[]) => unknown;
@@ -51,7 +52,11 @@ export function wrapUsersPermissionsAuth(strapi: Core.Strapi): void {
       const body = ctx.body as AuthBody | undefined;
       const userId = body?.user?.id;
       if (typeof body?.jwt !== 'string' || typeof userId !== 'number') return result;
-      const tokens = await sessions().create(userId, requestMeta(ctx));
+      const meta = requestMeta(ctx);
+      // `rememberMe: false` in the login body: a browser-session cookie and the shorter idle lifespan.
+      const persistent = !(action === 'callback' && (ctx.request.body as { rememberMe?: unknown } | undefined)?.rememberMe === false);
+      const tokens = await sessions().create(userId, meta, { persistent });
+      await afterLogin(strapi, { userId, sessionId: tokens.sessionId, meta, firstLogin: action === 'register' });
       ctx.body = deliverTokens(ctx, strapi, tokens, body as Record<string, unknown>);
       // GraphQL's login payload reads it from here (its resolver only returns jwt and user).
       ctx.state.refreshTokenIssued = (ctx.body as { refreshToken?: string }).refreshToken;

@@ -17,6 +17,14 @@ export interface PluginConfig {
   refreshTokenIdleLifespan: Duration;
   refreshTokenMaxLifespan: Duration;
   reuseGracePeriod: Duration;
+  /**
+   * Idle lifespan of a session logged in with `rememberMe: false` (a browser-session cookie).
+   * Unset: one day, or the idle lifespan when that is shorter.
+   */
+  sessionOnlyIdleLifespan?: Duration;
+  /** At most this many live sessions per user; a login beyond it ends the least recently used. */
+  maxSessionsPerUser: number | null;
+  newDevice: NewDeviceConfig;
   delivery: Delivery;
   cookie: CookieConfig;
   strict: boolean;
@@ -25,6 +33,15 @@ export interface PluginConfig {
   trustedOrigins?: string[];
   rateLimit: RateLimitConfig;
   cleanup: { enabled: boolean; cron: string; retainRevokedFor: Duration; batchSize: number };
+}
+
+export interface NewDeviceConfig {
+  /** Emit `refresh-token.session.new-device` for a login from a device + network not seen lately. */
+  enabled: boolean;
+  /** How far back logins count as "seen". */
+  lookback: Duration;
+  /** Also e-mail the user (needs Strapi's email plugin configured). Placeholders: {{username}}, {{device}}, {{ip}}, {{time}}. */
+  email: false | { subject: string; text: string };
 }
 
 export interface RateLimitConfig {
@@ -42,6 +59,9 @@ export const defaultConfig: PluginConfig = {
   refreshTokenIdleLifespan: '7d',
   refreshTokenMaxLifespan: '30d',
   reuseGracePeriod: '10s',
+  sessionOnlyIdleLifespan: undefined,
+  maxSessionsPerUser: null,
+  newDevice: { enabled: true, lookback: '30d', email: false },
   delivery: 'cookie',
   cookie: {
     name: 'strapi_refresh_token',
@@ -74,9 +94,10 @@ export interface Lifespans {
   refreshTokenIdleLifespan: number;
   refreshTokenMaxLifespan: number;
   reuseGracePeriod: number;
+  sessionOnlyIdleLifespan: number;
 }
 
-export const LIFESPAN_KEYS = ['accessTokenLifespan', 'refreshTokenIdleLifespan', 'refreshTokenMaxLifespan', 'reuseGracePeriod'] as const;
+export const LIFESPAN_KEYS = ['accessTokenLifespan', 'refreshTokenIdleLifespan', 'refreshTokenMaxLifespan', 'reuseGracePeriod', 'sessionOnlyIdleLifespan'] as const;
 
 /** Bounds that keep a typo from locking everyone out or minting decade-long sessions. */
 export const LIFESPAN_BOUNDS: Record<keyof Lifespans, [number, number]> = {
@@ -84,6 +105,7 @@ export const LIFESPAN_BOUNDS: Record<keyof Lifespans, [number, number]> = {
   refreshTokenIdleLifespan: [60, 365 * 86400],
   refreshTokenMaxLifespan: [60, 365 * 86400],
   reuseGracePeriod: [0, 300],
+  sessionOnlyIdleLifespan: [60, 365 * 86400],
 };
 
 /** Every broken rule as [key, message]; empty when the lifespans are consistent. */
@@ -101,6 +123,12 @@ export function lifespanErrors(l: Lifespans): Array<[keyof Lifespans, string]> {
   if (l.refreshTokenIdleLifespan > l.refreshTokenMaxLifespan) {
     errors.push(['refreshTokenIdleLifespan', 'refreshTokenIdleLifespan must not be longer than refreshTokenMaxLifespan']);
   }
+  if (l.accessTokenLifespan >= l.sessionOnlyIdleLifespan) {
+    errors.push(['sessionOnlyIdleLifespan', 'sessionOnlyIdleLifespan must be longer than accessTokenLifespan']);
+  }
+  if (l.sessionOnlyIdleLifespan > l.refreshTokenIdleLifespan) {
+    errors.push(['sessionOnlyIdleLifespan', 'sessionOnlyIdleLifespan must not be longer than refreshTokenIdleLifespan']);
+  }
   return errors;
 }
 
@@ -110,6 +138,27 @@ const schema = yup
     refreshTokenIdleLifespan: duration('refreshTokenIdleLifespan'),
     refreshTokenMaxLifespan: duration('refreshTokenMaxLifespan'),
     reuseGracePeriod: durationOrZero('reuseGracePeriod', '10s'),
+    sessionOnlyIdleLifespan: yup
+      .mixed()
+      .test('duration', "sessionOnlyIdleLifespan must be a positive number of seconds or a string like '1d'", (v) => v === undefined || v === null || parseDuration(v) !== null),
+    maxSessionsPerUser: yup
+      .number()
+      .strict()
+      .integer('maxSessionsPerUser must be a whole number')
+      .min(1, 'maxSessionsPerUser must be at least 1 (or null: no cap)')
+      .nullable()
+      .typeError('maxSessionsPerUser must be a number or null'),
+    newDevice: yup
+      .object({
+        enabled: yup.boolean().strict().typeError('newDevice.enabled must be a boolean'),
+        lookback: duration('newDevice.lookback'),
+        email: yup
+          .mixed()
+          .test('email', 'newDevice.email must be false or { subject, text } strings', (v) =>
+            v === false || (typeof v === 'object' && v !== null && typeof (v as any).subject === 'string' && typeof (v as any).text === 'string')
+          ),
+      })
+      .noUnknown(true, 'newDevice has an unknown key: ${unknown}'),
     delivery: yup.mixed().oneOf(['cookie', 'body', 'both'], "delivery must be one of 'cookie', 'body', 'both'"),
     cookie: yup
       .object({
@@ -159,11 +208,14 @@ const schema = yup
 export const secondsOrZero = (value: Duration): number => parseDurationOrZero(value) as number;
 
 export function lifespansOf(config: Pick<PluginConfig, keyof Lifespans>): Lifespans {
+  const access = parseDuration(config.accessTokenLifespan) as number;
+  const idle = parseDuration(config.refreshTokenIdleLifespan) as number;
   return {
-    accessTokenLifespan: parseDuration(config.accessTokenLifespan) as number,
-    refreshTokenIdleLifespan: parseDuration(config.refreshTokenIdleLifespan) as number,
+    accessTokenLifespan: access,
+    refreshTokenIdleLifespan: idle,
     refreshTokenMaxLifespan: parseDuration(config.refreshTokenMaxLifespan) as number,
     reuseGracePeriod: secondsOrZero(config.reuseGracePeriod),
+    sessionOnlyIdleLifespan: parseDuration(config.sessionOnlyIdleLifespan) ?? Math.min(idle, Math.max(86400, access + 1)),
   };
 }
 

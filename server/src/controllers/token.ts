@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import type { Context } from 'koa';
-import { answeringRefusals, bodyToken, clearRefreshCookie, logoutWith, presentedToken, refreshWith, requestMeta, requireAccessUser } from '../http';
+import { answeringRefusals, bodyToken, clearRefreshCookie, logoutOthersWith, logoutWith, presentedToken, refreshWith, requestMeta, requireAccessUser } from '../http';
 import { guardCookieRequest } from '../request-guard';
 import type { SessionsService } from '../services/sessions';
 
@@ -26,6 +26,10 @@ const token = ({ strapi }: { strapi: Core.Strapi }) => {
       clearRefreshCookie(ctx, strapi);
       ctx.set('Cache-Control', 'no-store');
       ctx.body = { ok: true, revoked };
+    },
+
+    async logoutOthers(ctx: Context) {
+      ctx.body = { ok: true, revoked: await logoutOthersWith(ctx, strapi) };
     },
 
     async listSessions(ctx: Context) {

@@ -14,6 +14,7 @@ export default {
     route('POST', '/token/refresh', 'refresh', 'refresh'),
     route('POST', '/token/logout', 'logout', 'logout'),
     route('POST', '/token/logout-all', 'logoutAll', 'logout-all'),
+    route('POST', '/token/logout-others', 'logoutOthers', 'logout-others'),
     route('GET', '/token/sessions', 'listSessions', 'sessions'),
     route('DELETE', '/token/sessions/:id', 'revokeSession', 'sessions'),
   ],

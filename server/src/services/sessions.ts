@@ -27,7 +27,7 @@ const TABLE = 'refresh_token_sessions';
 export const REUSE_LOOKBACK = 100;
 const USER_UID = 'plugin::users-permissions.user';
 
-export type RevokeReason = 'logout' | 'logout-all' | 'password-change' | 'admin' | 'user-deleted' | 'reuse';
+export type RevokeReason = 'logout' | 'logout-all' | 'logout-others' | 'session-limit' | 'password-change' | 'admin' | 'user-deleted' | 'reuse';
 export type RefusalReason = 'unknown' | 'revoked' | 'expired' | 'user' | 'reused';
 
 export interface RequestMeta {
@@ -72,6 +72,7 @@ interface Row {
   expires_at: number | string;
   absolute_expires_at: number | string;
   revoked_at: number | string | null;
+  persistent: boolean | number | null;
   user_exists: number | string | null;
   blocked: boolean | number | null;
   confirmed: boolean | number | null;
@@ -83,6 +84,7 @@ const ms = (value: unknown): number => {
   if (typeof value === 'string') return /^\d+$/.test(value) ? Number(value) : Date.parse(value);
   return NaN;
 };
+const idleSeconds = (l: Lifespans, persistent: boolean) => (persistent ? l.refreshTokenIdleLifespan : l.sessionOnlyIdleLifespan);
 const iso = (value: unknown): string => new Date(ms(value)).toISOString();
 const truthy = (value: unknown): boolean => value === true || value === 1 || value === '1' || value === 't';
 const clip = (value: string | undefined, length = 255): string | null => (value ? value.slice(0, length) : null);
@@ -149,6 +151,7 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
         's.expires_at',
         's.absolute_expires_at',
         's.revoked_at',
+        's.persistent',
         'u.id as user_exists',
         'u.blocked',
         'u.confirmed'
@@ -194,15 +197,17 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
   return {
     signingKeys,
 
-    /** A new login session for the user: a row, a refresh token and an access token. */
-    async create(userId: number, meta: RequestMeta = {}): Promise<IssuedTokens> {
+    /**
+     * A new login session for the user: a row, a refresh token and an access token. A session that
+     * is not `persistent` (remember me: no) gets the shorter idle lifespan and a browser-session cookie.
+     */
+    async create(userId: number, meta: RequestMeta = {}, { persistent = true }: { persistent?: boolean } = {}): Promise<IssuedTokens> {
       const lifespans = await settings().lifespans();
-      const { refreshTokenIdleLifespan, refreshTokenMaxLifespan } = lifespans;
       const now = Date.now();
       const sessionId = newSessionId();
       const secret = newSecret();
-      const absoluteExpiresAt = now + refreshTokenMaxLifespan * 1000;
-      const expiresAt = Math.min(now + refreshTokenIdleLifespan * 1000, absoluteExpiresAt);
+      const absoluteExpiresAt = now + lifespans.refreshTokenMaxLifespan * 1000;
+      const expiresAt = Math.min(now + idleSeconds(lifespans, persistent) * 1000, absoluteExpiresAt);
       await knex()(TABLE).insert({
         document_id: sessionId,
         user_id: userId,
@@ -215,12 +220,13 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
         absolute_expires_at: absoluteExpiresAt,
         user_agent: clip(meta.userAgent),
         ip: clip(meta.ip, 64),
+        persistent,
         created_at: new Date(now),
         updated_at: new Date(now),
         published_at: new Date(now),
       });
       emit('created', { sessionId, userId, ip: meta.ip, userAgent: meta.userAgent });
-      return { sessionId, userId, accessToken: accessToken(userId, sessionId, lifespans, now), refreshToken: formatRefreshToken({ sessionId, secret }), expiresAt };
+      return { sessionId, userId, accessToken: accessToken(userId, sessionId, lifespans, now), refreshToken: formatRefreshToken({ sessionId, secret }), expiresAt, persistent };
     },
 
     /**
@@ -248,16 +254,18 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
       const presentedHash = hashSecret(secret);
       const next = successorSecret(signingKeys().rotationKey, sessionId, secret);
       const nextHash = hashSecret(next);
+      const persistent = row.persistent === null || row.persistent === undefined || truthy(row.persistent);
       const issued = (expiresAt: number): RotateResult => ({
         ok: true,
         ...who,
         accessToken: accessToken(row!.user_id, sessionId, lifespans, ms(row!.created_at)),
         refreshToken: formatRefreshToken({ sessionId, secret: next }),
         expiresAt,
+        persistent,
       });
 
       if (digestsEqual(presentedHash, row.token_hash)) {
-        const expiresAt = Math.min(now + lifespans.refreshTokenIdleLifespan * 1000, ms(row.absolute_expires_at));
+        const expiresAt = Math.min(now + idleSeconds(lifespans, persistent) * 1000, ms(row.absolute_expires_at));
         const swapped = await knex()(TABLE)
           .where({ id: row.id, token_hash: presentedHash })
           .whereNull('revoked_at')
@@ -319,6 +327,42 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
       const changed = await query.update({ revoked_at: Date.now(), revoked_reason: reason });
       for (const sessionId of ids) emit('revoked', { sessionId, userId, reason, ip: meta.ip, userAgent: meta.userAgent });
       return changed;
+    },
+
+    /**
+     * Keeps the user's `keep` most recently used live sessions and revokes the rest. Every
+     * concurrent caller orders the same way, so parallel logins at the cap agree on what stays.
+     */
+    async revokeBeyond(userId: number, keep: number, reason: RevokeReason): Promise<number> {
+      const now = Date.now();
+      const excess = await knex()(TABLE)
+        .where({ user_id: userId })
+        .whereNull('revoked_at')
+        .where('expires_at', '>', now)
+        .orderBy([{ column: 'last_used_at', order: 'desc' }, { column: 'id', order: 'desc' }])
+        .offset(keep)
+        .limit(1000)
+        .select('id', 'document_id');
+      let revoked = 0;
+      for (const r of excess as Array<{ id: number; document_id: string }>) {
+        if (await revokeRow(r.id, reason, r.document_id)) {
+          revoked++;
+          emit('revoked', { sessionId: r.document_id, userId, reason });
+        }
+      }
+      return revoked;
+    },
+
+    /** User agent and IP of the user's sessions created since `sinceMs`, other than `exceptSessionId`. */
+    async devicesSince(userId: number, sinceMs: number, exceptSessionId: string): Promise<Array<{ userAgent: string | null; ip: string | null }>> {
+      const rows = await knex()(TABLE)
+        .where({ user_id: userId })
+        .where('last_used_at', '>=', sinceMs)
+        .whereNot('document_id', exceptSessionId)
+        .orderBy('id', 'desc')
+        .limit(500)
+        .select('user_agent', 'ip');
+      return rows.map((r: { user_agent: string | null; ip: string | null }) => ({ userAgent: r.user_agent, ip: r.ip }));
     },
 
     /** Revokes one session if it belongs to the user (or to anyone, when userId is null). */

@@ -28,6 +28,8 @@ export default {
     absoluteExpiresAt: { type: 'biginteger', required: true },
     revokedAt: { type: 'biginteger' },
     revokedReason: { type: 'string' },
+    /** false: logged in with rememberMe: false (browser-session cookie, shorter idle lifespan). */
+    persistent: { type: 'boolean', default: true },
     userAgent: { type: 'string' },
     ip: { type: 'string' },
   },

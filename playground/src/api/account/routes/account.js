@@ -1,0 +1,16 @@
+'use strict';
+
+/**
+ * A sensitive action guarded by the plugin's `fresh` route policy: changing the e-mail address
+ * needs a login from the last 5 minutes (FRESH_MAX_AGE in the tests), not just a refreshed token.
+ */
+module.exports = {
+  routes: [
+    {
+      method: 'PUT',
+      path: '/account/email',
+      handler: 'account.changeEmail',
+      config: { policies: [{ name: 'plugin::refresh-token.fresh', config: { maxAge: process.env.FRESH_MAX_AGE || '5m' } }] },
+    },
+  ],
+};

@@ -1,0 +1,32 @@
+/**
+ * Route policy `plugin::refresh-token.fresh`: the request's access token must come from a login
+ * (its session's `auth_time`) no older than `maxAge` — for changing an e-mail address, deleting an
+ * account, payment details. Refreshing does not make a login fresh; logging in again does.
+ *
+ *   config: { policies: [{ name: 'plugin::refresh-token.fresh', config: { maxAge: '5m' } }] }
+ */
+import type { Core } from '@strapi/strapi';
+import { errors } from '@strapi/utils';
+import type { Context } from 'koa';
+import { formatDuration, parseDuration } from '../config/duration';
+import type { SessionsService } from '../services/sessions';
+
+export default (policyContext: { request: Context['request'] }, config: { maxAge?: unknown } = {}, { strapi }: { strapi: Core.Strapi }) => {
+  const maxAge = parseDuration(config.maxAge ?? '5m');
+  if (maxAge === null) throw new Error(`plugin::refresh-token.fresh: maxAge must be a duration like '5m', got ${JSON.stringify(config.maxAge)}`);
+  const bearer = /^Bearer\s+(\S+)$/i.exec(policyContext.request.get('authorization'))?.[1];
+  const sessions: SessionsService = strapi.plugin('refresh-token').service('sessions');
+  const claims = bearer ? (sessions.verifyAccessToken(bearer) as { auth_time?: unknown } | null) : null;
+  if (!claims || typeof claims.auth_time !== 'number') {
+    throw new errors.PolicyError('This action needs a recent login: log in again', { reason: 'login-required', maxAge });
+  }
+  const age = Math.floor(Date.now() / 1000) - claims.auth_time;
+  if (age > maxAge) {
+    throw new errors.PolicyError(`This action needs a login within the last ${formatDuration(maxAge)}: log in again`, {
+      reason: 'login-too-old',
+      maxAge,
+      loginAge: age,
+    });
+  }
+  return true;
+};

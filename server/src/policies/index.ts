@@ -1,0 +1,3 @@
+import fresh from './fresh';
+
+export default { fresh };

@@ -1,0 +1,54 @@
+/**
+ * What a login does besides creating its session: the per-user session cap, and the new-device
+ * alert (an event, and optionally an e-mail). The sessions service keeps the table; the rules
+ * about it live here.
+ */
+import type { Core } from '@strapi/strapi';
+import type { PluginConfig } from './config';
+import { parseDuration } from './config/duration';
+import type { RequestMeta, SessionsService } from './services/sessions';
+import { deviceLabel } from './user-agent';
+
+/** The network a client IP belongs to, as people move within it: IPv4 /24, IPv6 /48. */
+export function ipNetwork(ip: string | null | undefined): string {
+  if (!ip) return 'unknown';
+  const v4 = /^(?:::ffff:)?(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.\d{1,3}$/i.exec(ip);
+  if (v4) return `${v4[1]}.${v4[2]}.${v4[3]}.0/24`;
+  const groups = ip.toLowerCase().split('::')[0].split(':').filter(Boolean);
+  return `${groups.slice(0, 3).join(':')}::/48`;
+}
+
+const render = (template: string, values: Record<string, string>) => template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, key) => values[key] ?? '');
+
+export async function afterLogin(
+  strapi: Core.Strapi,
+  { userId, sessionId, meta, firstLogin }: { userId: number; sessionId: string; meta: RequestMeta; firstLogin: boolean }
+): Promise<void> {
+  const config = strapi.config.get('plugin::refresh-token') as PluginConfig;
+  const sessions: SessionsService = strapi.plugin('refresh-token').service('sessions');
+
+  if (config.maxSessionsPerUser) await sessions.revokeBeyond(userId, config.maxSessionsPerUser, 'session-limit');
+
+  // A new account has no devices to compare with: its first login is not an alert.
+  if (!config.newDevice.enabled || firstLogin) return;
+  const since = Date.now() - (parseDuration(config.newDevice.lookback) as number) * 1000;
+  const device = deviceLabel(meta.userAgent);
+  const network = ipNetwork(meta.ip);
+  const seen = await sessions.devicesSince(userId, since, sessionId);
+  if (seen.some((s) => deviceLabel(s.userAgent) === device && ipNetwork(s.ip) === network)) return;
+
+  strapi.eventHub.emit('refresh-token.session.new-device', { sessionId, userId, device, ip: meta.ip, userAgent: meta.userAgent });
+  if (config.newDevice.email) await emailNewDevice(strapi, config.newDevice.email, { userId, device, ip: meta.ip ?? 'unknown' });
+}
+
+async function emailNewDevice(strapi: Core.Strapi, template: { subject: string; text: string }, { userId, device, ip }: { userId: number; device: string; ip: string }) {
+  const user = await strapi.db.query('plugin::users-permissions.user').findOne({ where: { id: userId }, select: ['email', 'username'] });
+  if (!user?.email) return;
+  const values = { username: user.username ?? '', device, ip, time: new Date().toISOString() };
+  try {
+    await strapi.plugin('email').service('email').send({ to: user.email, subject: render(template.subject, values), text: render(template.text, values) });
+  } catch (error) {
+    // An alert that cannot be mailed must not fail the login it reports.
+    strapi.log.warn(`[refresh-token] new-device e-mail to user ${userId} failed: ${(error as Error).message}`);
+  }
+}
