@@ -50,6 +50,8 @@ ok = vitest('package (npm pack into a fresh app)', 'package') && ok;
 for (const db of dbs) ok = vitest(`integration (${db})`, 'integration', { DB: db }) && ok;
 // Two Strapi processes on one PostgreSQL database racing for one token.
 if (dbs.includes('postgres')) ok = vitest('multi-instance race (postgres)', 'multi-instance') && ok;
+// A database outage in the middle of refreshes (PostgreSQL: the test database is cut off and back).
+if (dbs.includes('postgres')) ok = vitest('database faults (postgres)', 'faults', { DB: 'postgres' }) && ok;
 if (existsSync(path.join(root, 'tests', 'e2e')) && readdirSync(path.join(root, 'tests', 'e2e')).some((f) => f.endsWith('.test.ts'))) {
   ok = vitest('e2e (chromium)', 'e2e') && ok;
 }

@@ -1,3 +1,4 @@
+import { UserSessionsPanel } from './components/UserSessionsPanel';
 import { PERMISSIONS } from './permissions';
 import { PLUGIN_ID } from './pluginId';
 import { getTrad, prefixPluginTranslations } from './utils/getTrad';
@@ -25,6 +26,11 @@ export default {
       ]
     );
     app.registerPlugin({ id: PLUGIN_ID, name: 'Refresh tokens' });
+  },
+
+  bootstrap(app: any) {
+    // The users-permissions user's edit view shows that user's sessions.
+    app.getPlugin('content-manager')?.apis?.addEditViewSidePanel?.([UserSessionsPanel]);
   },
 
   async registerTrads({ locales }: { locales: string[] }) {

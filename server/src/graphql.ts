@@ -7,6 +7,7 @@ import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
 import { logoutOthersWith, logoutWith, presentedToken, refreshWith } from './http';
 import { asPublicError, Refusal } from './refusal';
+import { isStoreUnavailable, unavailable } from './store-faults';
 import type { Bucket, LimiterService } from './services/limiter';
 
 interface GraphQLContext {
@@ -22,6 +23,7 @@ async function answering<T>(strapi: Core.Strapi, ctx: Context, bucket: Bucket, w
     await (strapi.plugin('refresh-token').service('limiter') as LimiterService).hitRoute(ctx, bucket);
     return await work();
   } catch (error) {
+    if (isStoreUnavailable(error)) throw unavailable(ctx, strapi, error);
     throw error instanceof Refusal ? asPublicError(error) : error;
   }
 }

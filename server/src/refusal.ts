@@ -5,8 +5,10 @@
  * controllers answer it themselves (`answeringRefusals`), in the same error shape, and code that
  * runs inside another plugin's route throws it as a public error (`asPublicError`).
  */
+import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import type { Context } from 'koa';
+import { isStoreUnavailable, storeAnswered, unavailable } from './store-faults';
 
 export class Refusal extends Error {
   constructor(
@@ -24,15 +26,21 @@ export const refuse = (status: 401 | 403, message: string): never => {
 
 type Action = (ctx: Context) => Promise<void>;
 
-/** Wraps controller actions so that a Refusal becomes its 401/403 response. */
-export function answeringRefusals<T extends Record<string, Action>>(actions: T): T {
+/**
+ * Wraps controller actions so that a Refusal becomes its 401/403 response and an unreachable
+ * database a 503 (see store-faults).
+ */
+export function answeringRefusals<T extends Record<string, Action>>(strapi: Core.Strapi, actions: T): T {
   const wrapped: Record<string, Action> = {};
   for (const [name, action] of Object.entries(actions)) {
     wrapped[name] = async (ctx) => {
       try {
         await action(ctx);
+        storeAnswered(strapi);
       } catch (error) {
+        if (isStoreUnavailable(error)) throw unavailable(ctx, strapi, error);
         if (!(error instanceof Refusal)) throw error;
+        storeAnswered(strapi);
         ctx.status = error.status;
         ctx.body = { data: null, error: { status: error.status, name: error.name, message: error.message, details: {} } };
       }

@@ -96,8 +96,8 @@ async function screenshot(page: Page, name: string): Promise<void> {
   copyFileSync(file, path.join(SCREENSHOTS, name));
 }
 
-async function newAdminPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1680, height: 960 }, locale: 'en-US', timezoneId: 'UTC' });
+async function newAdminPage(width = 1680): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width, height: 960 }, locale: 'en-US', timezoneId: 'UTC' });
   const page = await context.newPage();
   page.setDefaultTimeout(30_000);
   page.on('pageerror', (error) => pageErrors.push(error));
@@ -143,7 +143,7 @@ afterAll(async () => {
 
 describe('admin pages in Chromium', () => {
   it('saves the access lifespan, keeps it across a reload, and the next login obeys it; revokes the session from the sessions view', async () => {
-    const page = await newAdminPage();
+    const page = await newAdminPage(1280);
     await logIn(page, ADMIN.email, ADMIN.password);
 
     // Settings → Refresh tokens → Lifespans
@@ -195,8 +195,19 @@ describe('admin pages in Chromium', () => {
     const rowText = await row.textContent();
     expect(rowText).toContain(DEMO_USER.username);
     expect(rowText).toContain(DEMO_USER.email);
-    expect(rowText).toContain('DemoApp/1.0');
+    expect(rowText).toContain('Linux');
+    expect(await row.locator('[title*="DemoApp/1.0"]').count()).toBe(1);
     expect(rowText).toContain('127.0.0.1');
+    // At 1280 px the whole table, its actions column included, fits without a horizontal scroll.
+    const overflow = await page.evaluate(() => {
+      const table = document.querySelector('table')!;
+      let scroller: HTMLElement | null = table.parentElement;
+      while (scroller && scroller.scrollWidth <= scroller.clientWidth && scroller !== document.body) scroller = scroller.parentElement;
+      const actions = table.querySelector('tbody tr td:last-child button:last-child')!.getBoundingClientRect();
+      return { scrolls: scroller !== document.body && scroller !== null, actionsRight: actions.right, viewport: window.innerWidth };
+    });
+    expect(overflow.scrolls).toBe(false);
+    expect(overflow.actionsRight).toBeLessThanOrEqual(overflow.viewport);
     await screenshot(page, 'admin-sessions.png');
 
     // Revoke that session, confirming in the dialog.
@@ -207,6 +218,43 @@ describe('admin pages in Chromium', () => {
 
     // Its refresh token is dead.
     expect((await user.refresh()).status).toBe(401);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("shows a user's sessions on that user's Content Manager edit view, with Revoke and Revoke all", async () => {
+    const user = await strapi.plugin('users-permissions').service('user').add({
+      username: 'panel-user', email: 'panel@example.com', password: 'Panel-Passw0rd!', provider: 'local', confirmed: true, blocked: false,
+      role: (await strapi.db.query('plugin::users-permissions.role').findOne({ where: { type: 'authenticated' } })).id,
+    });
+    const agents = ['Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0', 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Version/17.0 Mobile/15E148 Safari/604.1', 'curl/8.5.0'];
+    const clients = [];
+    for (const agent of agents) {
+      const http = new HttpClient(url);
+      expect((await http.post('/api/auth/local', { json: { identifier: 'panel@example.com', password: 'Panel-Passw0rd!' }, headers: { 'user-agent': agent } })).status).toBe(200);
+      clients.push(http);
+    }
+    const page = await newAdminPage(1280);
+    await logIn(page, ADMIN.email, ADMIN.password);
+    await page.goto(`${url}/admin/content-manager/collection-types/plugin::users-permissions.user/${user.documentId}`);
+    // The edit view loads lazily: give it more than expect.poll's default second.
+    const panel = page.getByTestId('refresh-token-user-sessions');
+    await expect.poll(() => panel.isVisible(), { timeout: 20_000 }).toBe(true);
+    const text = await panel.textContent();
+    for (const device of ['Firefox on Linux', 'Safari on iOS', 'curl']) expect(text).toContain(device);
+    await screenshot(page, 'admin-user-sessions.png');
+
+    // Revoke one: that client's refresh dies, the others live.
+    await panel.getByRole('button', { name: 'Revoke', exact: true }).first().click();
+    await expect.poll(async () => panel.getByRole('button', { name: 'Revoke', exact: true }).count(), { timeout: 10_000 }).toBe(2);
+    const statuses = await Promise.all(clients.map(async (c) => (await c.refresh()).status));
+    expect(statuses.filter((s) => s === 401)).toHaveLength(1);
+    // Revoke all.
+    await panel.getByRole('button', { name: 'Revoke all' }).click();
+    await expect.poll(() => page.getByText('No active sessions.').isVisible(), { timeout: 10_000 }).toBe(true);
+    // Every refresh now fails: 401, or 400 for the client whose cookie the first 401 already cleared.
+    const after = await Promise.all(clients.map(async (c) => (await c.refresh()).status));
+    expect(after.filter((s) => s === 401)).toHaveLength(2);
+    expect(after.filter((s) => s === 400)).toHaveLength(1);
     expect(pageErrors).toEqual([]);
   });
 
@@ -230,6 +278,9 @@ describe('admin pages in Chromium', () => {
     expect(await page.getByRole('link', { name: 'Lifespans' }).count()).toBe(0);
     expect(await page.getByRole('link', { name: 'Sessions' }).count()).toBe(0);
     expect(await page.getByRole('textbox', { name: 'Access token lifespan' }).count()).toBe(0);
+    // Nor the sessions panel on a user's edit view (the role cannot open users anyway: the panel is
+    // covered by the RBAC hook, tested above with the super admin).
+    expect(await page.getByTestId('refresh-token-user-sessions').count()).toBe(0);
     expect(pageErrors).toEqual([]);
   });
 });

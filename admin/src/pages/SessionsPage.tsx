@@ -32,6 +32,7 @@ interface AdminSession {
   expiresAt: string;
   absoluteExpiresAt: string;
   userAgent: string | null;
+  device: string;
   ip: string | null;
 }
 
@@ -109,7 +110,8 @@ export const SessionsPage = () => {
 
   const { pagination } = reply;
   const userLabel = (user: AdminSession['user']) => user.username ?? user.email ?? t('sessions.user.deleted', { id: user.id });
-  const columns = ['user', 'createdAt', 'lastUsedAt', 'expiresAt', 'absoluteExpiresAt', 'userAgent', 'ip'];
+  // Six columns so that the table fits at 1280 px: the two expiries share one, device and IP another.
+  const columns = ['user', 'createdAt', 'lastUsedAt', 'expiry', 'device'];
 
   return (
     <Page.Main aria-busy={busy}>
@@ -184,20 +186,26 @@ export const SessionsPage = () => {
                       </Typography>
                     </Flex>
                   </Td>
-                  {(['createdAt', 'lastUsedAt', 'expiresAt', 'absoluteExpiresAt'] as const).map((key) => (
+                  {(['createdAt', 'lastUsedAt'] as const).map((key) => (
                     <Td key={key}>
                       <Typography>{when(session[key])}</Typography>
                     </Td>
                   ))}
                   <Td>
-                    <Box maxWidth="16rem">
-                      <Typography ellipsis title={session.userAgent ?? undefined}>
-                        {session.userAgent ?? t('sessions.unknown')}
+                    <Flex direction="column" alignItems="flex-start">
+                      <Typography>{when(session.expiresAt)}</Typography>
+                      <Typography variant="pi" textColor="neutral600">
+                        {t('sessions.absolute', { date: when(session.absoluteExpiresAt) })}
                       </Typography>
-                    </Box>
+                    </Flex>
                   </Td>
                   <Td>
-                    <Typography>{session.ip ?? t('sessions.unknown')}</Typography>
+                    <Flex direction="column" alignItems="flex-start">
+                      <Typography title={session.userAgent ?? undefined}>{session.device}</Typography>
+                      <Typography variant="pi" textColor="neutral600">
+                        {session.ip ?? t('sessions.unknown')}
+                      </Typography>
+                    </Flex>
                   </Td>
                   <Td>
                     <Flex gap={1}>
@@ -209,9 +217,14 @@ export const SessionsPage = () => {
                       >
                         <Trash />
                       </IconButton>
-                      <Button variant="danger-light" size="S" disabled={!canRevoke} onClick={() => setPending({ kind: 'user', user: session.user })}>
-                        {t('sessions.action.revokeAll')}
-                      </Button>
+                      <IconButton
+                        label={t('sessions.action.revokeAllOf', { user: userLabel(session.user) })}
+                        variant="ghost"
+                        disabled={!canRevoke}
+                        onClick={() => setPending({ kind: 'user', user: session.user })}
+                      >
+                        <Cross />
+                      </IconButton>
                     </Flex>
                   </Td>
                 </Tr>

@@ -2,7 +2,7 @@
  * The lifespan rules of the server (server/src/config/index.ts: LIFESPAN_BOUNDS, lifespanErrors),
  * repeated here for inline validation; the server checks again and its field errors are shown too.
  */
-export const LIFESPAN_KEYS = ['accessTokenLifespan', 'refreshTokenIdleLifespan', 'refreshTokenMaxLifespan', 'reuseGracePeriod'] as const;
+export const LIFESPAN_KEYS = ['accessTokenLifespan', 'refreshTokenIdleLifespan', 'refreshTokenMaxLifespan', 'reuseGracePeriod', 'sessionOnlyIdleLifespan'] as const;
 export type LifespanKey = (typeof LIFESPAN_KEYS)[number];
 export type Lifespans = Record<LifespanKey, number>;
 
@@ -11,6 +11,7 @@ export const BOUNDS: Record<LifespanKey, [number, number]> = {
   refreshTokenIdleLifespan: [60, 365 * 86400],
   refreshTokenMaxLifespan: [60, 365 * 86400],
   reuseGracePeriod: [0, 300],
+  sessionOnlyIdleLifespan: [60, 365 * 86400],
 };
 
 export const UNITS = ['s', 'm', 'h', 'd'] as const;
@@ -48,6 +49,10 @@ export function validate(values: Record<LifespanKey, number | undefined>): Parti
   }
   if (!problems.refreshTokenIdleLifespan && !problems.refreshTokenMaxLifespan && idle! > max!) {
     problems.refreshTokenIdleLifespan = { id: 'validation.idleNotLongerThanMax' };
+  }
+  const sessionOnly = values.sessionOnlyIdleLifespan;
+  if (!problems.sessionOnlyIdleLifespan && !problems.accessTokenLifespan && !problems.refreshTokenIdleLifespan && (sessionOnly! <= access! || sessionOnly! > idle!)) {
+    problems.sessionOnlyIdleLifespan = { id: 'validation.sessionOnlyRange' };
   }
   return problems;
 }

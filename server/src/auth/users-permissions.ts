@@ -11,6 +11,7 @@ import type { Context } from 'koa';
 import { secondsOrZero, type PluginConfig } from '../config';
 import { deliverTokens, requestMeta } from '../http';
 import { asPublicError, Refusal } from '../refusal';
+import { isStoreUnavailable, storeAnswered, unavailable } from '../store-faults';
 import { guardTokenIssuing } from '../request-guard';
 import { afterLogin } from '../session-policies';
 import type { SessionsService } from '../services/sessions';
@@ -48,19 +49,24 @@ export function wrapUsersPermissionsAuth(strapi: Core.Strapi): void {
       } catch (error) {
         throw error instanceof Refusal ? asPublicError(error) : error;
       }
-      const result = await original.call(this, ctx, ...rest);
-      const body = ctx.body as AuthBody | undefined;
-      const userId = body?.user?.id;
-      if (typeof body?.jwt !== 'string' || typeof userId !== 'number') return result;
-      const meta = requestMeta(ctx);
-      // `rememberMe: false` in the login body: a browser-session cookie and the shorter idle lifespan.
-      const persistent = !(action === 'callback' && (ctx.request.body as { rememberMe?: unknown } | undefined)?.rememberMe === false);
-      const tokens = await sessions().create(userId, meta, { persistent });
-      await afterLogin(strapi, { userId, sessionId: tokens.sessionId, meta, firstLogin: action === 'register' });
-      ctx.body = deliverTokens(ctx, strapi, tokens, body as Record<string, unknown>);
-      // GraphQL's login payload reads it from here (its resolver only returns jwt and user).
-      ctx.state.refreshTokenIssued = (ctx.body as { refreshToken?: string }).refreshToken;
-      return result;
+      try {
+        const result = await original.call(this, ctx, ...rest);
+        const body = ctx.body as AuthBody | undefined;
+        const userId = body?.user?.id;
+        if (typeof body?.jwt !== 'string' || typeof userId !== 'number') return result;
+        const meta = requestMeta(ctx);
+        // `rememberMe: false` in the login body: a browser-session cookie and the shorter idle lifespan.
+        const persistent = !(action === 'callback' && (ctx.request.body as { rememberMe?: unknown } | undefined)?.rememberMe === false);
+        const tokens = await sessions().create(userId, meta, { persistent });
+        await afterLogin(strapi, { userId, sessionId: tokens.sessionId, meta, firstLogin: action === 'register' });
+        ctx.body = deliverTokens(ctx, strapi, tokens, body as Record<string, unknown>);
+        // GraphQL's login payload reads it from here (its resolver only returns jwt and user).
+        ctx.state.refreshTokenIssued = (ctx.body as { refreshToken?: string }).refreshToken;
+        storeAnswered(strapi);
+        return result;
+      } catch (error) {
+        throw isStoreUnavailable(error) ? unavailable(ctx, strapi, error) : error;
+      }
     };
   }
 }

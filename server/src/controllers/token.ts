@@ -9,7 +9,7 @@ import type { SessionsService } from '../services/sessions';
 const token = ({ strapi }: { strapi: Core.Strapi }) => {
   const sessions = (): SessionsService => strapi.plugin('refresh-token').service('sessions');
 
-  return answeringRefusals({
+  return answeringRefusals(strapi, {
     async refresh(ctx: Context) {
       ctx.body = await refreshWith(ctx, strapi, presentedToken(ctx, strapi, bodyToken(ctx)));
     },

@@ -1,0 +1,112 @@
+/**
+ * A side panel on the users-permissions user's edit view in the Content Manager: that user's live
+ * sessions, with "Revoke" and "Revoke all". Hidden for other content types and for admins
+ * without `sessions.read`; the buttons need `sessions.revoke`.
+ */
+import * as React from 'react';
+import { Button, Flex, Typography } from '@strapi/design-system';
+import { useFetchClient, useNotification, useRBAC } from '@strapi/strapi/admin';
+import { useIntl } from 'react-intl';
+import { PERMISSIONS } from '../permissions';
+import { PLUGIN_ID } from '../pluginId';
+import { getTrad } from '../utils/getTrad';
+
+const USER_UID = 'plugin::users-permissions.user';
+
+interface PanelProps {
+  model: string;
+  document?: { id?: number } | null;
+}
+
+interface UserSession {
+  id: string;
+  device: string;
+  ip: string | null;
+  lastUsedAt: string;
+}
+
+const UserSessions = ({ userId, canRevoke }: { userId: number; canRevoke: boolean }) => {
+  const { formatMessage, formatDate } = useIntl();
+  const { get, del } = useFetchClient();
+  const { toggleNotification } = useNotification();
+  const [sessions, setSessions] = React.useState<UserSession[] | null>(null);
+  const [failed, setFailed] = React.useState(false);
+  const t = (id: string, values?: Record<string, string | number>) => formatMessage({ id: getTrad(id), defaultMessage: id }, values);
+
+  const load = React.useCallback(async () => {
+    try {
+      const { data } = await get<{ data: UserSession[] }>(`/${PLUGIN_ID}/sessions?user=${userId}&pageSize=100`);
+      setSessions(data.data);
+    } catch {
+      setFailed(true);
+    }
+  }, [get, userId]);
+
+  React.useEffect(() => {
+    load();
+  }, [load]);
+
+  const revoke = async (path: string) => {
+    try {
+      await del(path);
+    } catch {
+      toggleNotification({
+        type: 'danger',
+        message: t('sessions.notification.error'),
+      });
+    }
+    await load();
+  };
+
+  if (failed) return <Typography textColor="danger600">{t('user.panel.error')}</Typography>;
+  if (!sessions) return null;
+  if (sessions.length === 0) return <Typography textColor="neutral600">{t('user.panel.none')}</Typography>;
+  return (
+    <div data-testid="refresh-token-user-sessions" style={{ width: '100%' }}>
+      <Flex direction="column" alignItems="stretch" gap={3} width="100%">
+        {sessions.map((session) => (
+          <Flex key={session.id} justifyContent="space-between" alignItems="center" gap={2}>
+            <Flex direction="column" alignItems="flex-start">
+              <Typography fontWeight="bold">{session.device}</Typography>
+              <Typography variant="pi" textColor="neutral600">
+                {session.ip ?? ''} ·{' '}
+                {t('user.panel.lastUsed', {
+                  date: formatDate(session.lastUsedAt, {
+                    dateStyle: 'short',
+                    timeStyle: 'short',
+                  }),
+                })}
+              </Typography>
+            </Flex>
+            <Button size="S" variant="danger-light" disabled={!canRevoke} onClick={() => revoke(`/${PLUGIN_ID}/sessions/${encodeURIComponent(session.id)}`)}>
+              {t('user.panel.revoke')}
+            </Button>
+          </Flex>
+        ))}
+        <Button variant="danger" fullWidth disabled={!canRevoke} onClick={() => revoke(`/${PLUGIN_ID}/users/${userId}/sessions`)}>
+          {t('user.panel.revokeAll')}
+        </Button>
+      </Flex>
+    </div>
+  );
+};
+
+/** The Content Manager renders each side-panel description as a component; null hides it. */
+export const UserSessionsPanel = ({ model, document }: PanelProps) => {
+  const { formatMessage } = useIntl();
+  const {
+    isLoading,
+    allowedActions: { canRead, canRevoke },
+  } = useRBAC({
+    read: PERMISSIONS.sessionsRead,
+    revoke: PERMISSIONS.sessionsRevoke,
+  });
+  if (model !== USER_UID || typeof document?.id !== 'number' || isLoading || !canRead) return null;
+  return {
+    title: formatMessage({
+      id: getTrad('user.panel.title'),
+      defaultMessage: 'Sessions',
+    }),
+    content: <UserSessions userId={document.id} canRevoke={canRevoke} />,
+  };
+};

@@ -1,0 +1,56 @@
+/**
+ * When the database cannot be reached (connection refused or lost, pool timeout, deadlock), a
+ * token request answers 503 with Retry-After — never 401, which clears the cookie and signs the
+ * user out, and never a stack trace. The cookie is left alone; the same refresh token works once
+ * the database is back. One log line when an outage starts and one when it ends, not one per request.
+ */
+import type { Core } from '@strapi/strapi';
+import createError from 'http-errors';
+import type { Context } from 'koa';
+
+export const RETRY_AFTER_SECONDS = 5;
+
+const TRANSIENT_CODES = new Set([
+  // Node sockets
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
+  // PostgreSQL: connection exceptions, shutdown, cannot connect now, deadlock, serialization, not accepting connections
+  '08000', '08001', '08003', '08004', '08006', '57P01', '57P02', '57P03', '40P01', '40001', '55000', '53300',
+  // MySQL / MariaDB
+  'PROTOCOL_CONNECTION_LOST', 'ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'ER_CON_COUNT_ERROR', 'ER_SERVER_SHUTDOWN',
+  // SQLite
+  'SQLITE_BUSY', 'SQLITE_LOCKED',
+]);
+const TRANSIENT_MESSAGES = /Timeout acquiring a connection|Connection terminated|connection is closed|Knex: Timeout|not currently accepting connections|the database system is (shutting down|starting up)|server closed the connection|Cannot enqueue .* after fatal error/i;
+
+/** Whether an error means "the database is unreachable right now" rather than a bug. */
+export function isStoreUnavailable(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown; cause?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  if (typeof e.code === 'string' && TRANSIENT_CODES.has(e.code)) return true;
+  if (typeof e.message === 'string' && TRANSIENT_MESSAGES.test(e.message)) return true;
+  return e.cause !== undefined && e.cause !== e && isStoreUnavailable(e.cause);
+}
+
+const outages = new WeakMap<object, number>();
+
+/**
+ * The 503 to throw (Strapi's error middleware answers it in its error shape): Retry-After on the
+ * response, one log line per outage.
+ */
+export function unavailable(ctx: Context, strapi: Core.Strapi, error: unknown): Error {
+  if (!outages.has(strapi)) {
+    outages.set(strapi, Date.now());
+    strapi.log.error(`[refresh-token] the session store is unreachable (${(error as Error)?.message ?? error}); answering 503 until it is back`);
+  }
+  ctx.set('Retry-After', String(RETRY_AFTER_SECONDS));
+  ctx.set('Cache-Control', 'no-store');
+  return Object.assign(createError(503, 'The session store is temporarily unavailable: retry shortly'), { details: { retryAfter: RETRY_AFTER_SECONDS } });
+}
+
+/** Called after a token request the store answered: closes an outage episode with one log line. */
+export function storeAnswered(strapi: Core.Strapi): void {
+  const since = outages.get(strapi);
+  if (since === undefined) return;
+  outages.delete(strapi);
+  strapi.log.info(`[refresh-token] the session store is reachable again after ${Math.round((Date.now() - since) / 1000)} s`);
+}
