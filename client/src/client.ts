@@ -35,6 +35,10 @@ const LOCK_SETTLE_MS = 30;
 const PEER_WAIT_MS = 150;
 /** Without Web Locks: how long to wait for a peer's announced refresh before doing our own. */
 const PEER_REFRESH_WAIT_MS = 10_000;
+/** 503 (the server's session store is down) and 429 mean "try again", never "signed out". */
+const RETRY_STATUSES = new Set([429, 503]);
+const MAX_RETRIES = 2;
+const MAX_RETRY_WAIT_MS = 2000;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -257,12 +261,19 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
         return false;
       }
     }
-    const sentAt = Date.now();
+    let sentAt = Date.now();
     let response: Response;
-    try {
-      response = await fetchImpl(api('/token/refresh'), { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(body), credentials });
-    } catch (error) {
-      throw new AuthError(0, 'NetworkError', `Refresh failed: ${(error as Error)?.message ?? String(error)}`);
+    for (let attempt = 0; ; attempt++) {
+      sentAt = Date.now();
+      try {
+        response = await fetchImpl(api('/token/refresh'), { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(body), credentials });
+      } catch (error) {
+        throw new AuthError(0, 'NetworkError', `Refresh failed: ${(error as Error)?.message ?? String(error)}`);
+      }
+      if (!RETRY_STATUSES.has(response.status) || attempt >= MAX_RETRIES) break;
+      // Bounded backoff: Retry-After when given, capped, so a caller never waits more than a few seconds.
+      const retryAfter = Number(response.headers.get('retry-after'));
+      await sleep(Math.min(MAX_RETRY_WAIT_MS, retryAfter > 0 ? retryAfter * 1000 : 250 * 2 ** attempt));
     }
     const receivedAt = Date.now();
     if (response.ok) {

@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { wrapUsersPermissionsAuth, wrapUsersPermissionsJwt } from './auth/users-permissions';
 import { registerGraphQL } from './graphql';
+import { outageAwareAuthentication } from './store-faults';
 
 export const BUILT_IN_REFRESH_MESSAGE =
   "refresh-token cannot run while users-permissions is in jwtManagement: 'refresh' mode: both would issue refresh tokens. " +
@@ -17,4 +18,5 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   wrapUsersPermissionsAuth(strapi);
   wrapUsersPermissionsJwt(strapi);
   registerGraphQL(strapi);
+  strapi.server.use(outageAwareAuthentication(strapi));
 };

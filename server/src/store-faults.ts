@@ -54,3 +54,36 @@ export function storeAnswered(strapi: Core.Strapi): void {
   outages.delete(strapi);
   strapi.log.info(`[refresh-token] the session store is reachable again after ${Math.round((Date.now() - since) / 1000)} s`);
 }
+
+/**
+ * users-permissions' authentication strategy swallows database errors and answers 401 "Missing or
+ * invalid credentials" — during an outage every login (a public-role route) and every API call
+ * would look like "signed out" — and other code paths answer 500. This outermost middleware checks
+ * such a 401 or a 500 against the database (one `select 1`, its answer reused for a second) and
+ * turns it into the 503 it really is.
+ */
+export function outageAwareAuthentication(strapi: Core.Strapi) {
+  let probe: { at: number; down: unknown } | null = null;
+  async function storeDown(): Promise<unknown> {
+    if (probe && Date.now() - probe.at < 1000) return probe.down;
+    let down: unknown = null;
+    try {
+      await strapi.db.connection.raw('select 1');
+    } catch (error) {
+      down = isStoreUnavailable(error) ? error : null;
+    }
+    probe = { at: Date.now(), down };
+    return down;
+  }
+  return async (ctx: Context, next: () => Promise<unknown>) => {
+    await next();
+    if (ctx.status !== 401 && ctx.status !== 500) return;
+    const message = (ctx.body as { error?: { message?: unknown } } | undefined)?.error?.message;
+    if (ctx.status === 401 && message !== 'Missing or invalid credentials' && message !== 'Invalid credentials') return;
+    const down = await storeDown();
+    if (!down) return;
+    const error = unavailable(ctx, strapi, down) as Error & { status: number; details: unknown };
+    ctx.status = 503;
+    ctx.body = { data: null, error: { status: 503, name: error.name, message: error.message, details: error.details } };
+  };
+}

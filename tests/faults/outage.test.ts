@@ -5,6 +5,7 @@
  * line marks the outage, and afterwards every chain continues: exactly one live session per client.
  */
 import { Client } from 'pg';
+import { createAuthClient } from '../../client/src';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStrapi, type TestApp } from '../helpers/strapi';
 
@@ -99,13 +100,30 @@ describe('a database outage during refreshes', () => {
     expect(logged.join('\n')).not.toMatch(/[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}/);
   });
 
-  it('login during an outage is 503 too, and creates nothing half-way', async () => {
+  it('login and authenticated API calls during an outage are 503 too; the client keeps the session and retries', async () => {
     const user = await app.createUser();
+    const auth = createAuthClient({ baseURL: app.url, delivery: 'body', crossTab: false });
+    const expired: number[] = [];
+    auth.onSessionExpired((e) => expired.push(e.status));
+    await auth.login(user.email, user.password);
+    const { jwt } = await app.client().login(user.email, user.password).then((r) => r.body);
     await admin(async (c) => {
       await c.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS false`);
       await c.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [database]);
     });
     try {
+      // An authenticated API call is 503, not the 401 users-permissions' strategy would answer.
+      const me = await app.client().get('/api/users/me', { bearer: jwt });
+      expect(me.status).toBe(503);
+      // The client retries (bounded) and then reports a transient error: never signed out.
+      const refreshed = await auth.refresh().then(
+        (ok) => ({ ok }),
+        (error) => ({ error })
+      );
+      expect(refreshed).toMatchObject({ error: { status: 503 } });
+      expect(auth.isSignedIn).toBe(true);
+      expect(expired).toEqual([]);
+
       const res = await app.client().login(user.email, user.password);
       expect(res.status).toBe(503);
       expect(res.body.error).toMatchObject({ status: 503, name: 'ServiceUnavailableError' });
@@ -115,5 +133,7 @@ describe('a database outage during refreshes', () => {
       await admin((c) => c.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS true`));
     }
     expect((await app.client().login(user.email, user.password)).status).toBe(200);
+    expect(await auth.refresh()).toBe(true);
+    expect(expired).toEqual([]);
   });
 });
