@@ -1,1 +1,7 @@
-export default () => {};
+import type { Core } from '@strapi/strapi';
+import { drained } from './in-flight';
+
+/** Strapi destroys plugins before it closes the HTTP server: let token requests in progress finish. */
+export default async ({ strapi }: { strapi: Core.Strapi }) => {
+  if (!(await drained(strapi, 10_000))) strapi.log.warn('[refresh-token] shutting down with token requests still in progress after 10 s');
+};

@@ -8,6 +8,7 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import type { Context } from 'koa';
+import { tracked } from './in-flight';
 import { isStoreUnavailable, storeAnswered, unavailable } from './store-faults';
 
 export class Refusal extends Error {
@@ -33,7 +34,7 @@ type Action = (ctx: Context) => Promise<void>;
 export function answeringRefusals<T extends Record<string, Action>>(strapi: Core.Strapi, actions: T): T {
   const wrapped: Record<string, Action> = {};
   for (const [name, action] of Object.entries(actions)) {
-    wrapped[name] = async (ctx) => {
+    wrapped[name] = (ctx) => tracked(strapi, async () => {
       try {
         await action(ctx);
         storeAnswered(strapi);
@@ -44,7 +45,7 @@ export function answeringRefusals<T extends Record<string, Action>>(strapi: Core
         ctx.status = error.status;
         ctx.body = { data: null, error: { status: error.status, name: error.name, message: error.message, details: {} } };
       }
-    };
+    });
   }
   return wrapped as T;
 }

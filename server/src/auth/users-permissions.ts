@@ -11,6 +11,7 @@ import type { Context } from 'koa';
 import { secondsOrZero, type PluginConfig } from '../config';
 import { deliverTokens, requestMeta } from '../http';
 import { asPublicError, Refusal } from '../refusal';
+import { tracked } from '../in-flight';
 import { isStoreUnavailable, storeAnswered, unavailable } from '../store-faults';
 import { guardTokenIssuing } from '../request-guard';
 import { afterLogin } from '../session-policies';
@@ -42,31 +43,33 @@ export function wrapUsersPermissionsAuth(strapi: Core.Strapi): void {
   for (const action of ISSUING_ACTIONS) {
     const original = controller[action];
     if (typeof original !== 'function') continue;
-    controller[action] = async function issueSession(this: unknown, ctx: Context, ...rest: unknown[]) {
-      // Before users-permissions runs: a refused request logs in, registers or changes nothing.
-      try {
-        if (action !== 'emailConfirmation') guardTokenIssuing(ctx, strapi);
-      } catch (error) {
-        throw error instanceof Refusal ? asPublicError(error) : error;
-      }
-      try {
-        const result = await original.call(this, ctx, ...rest);
-        const body = ctx.body as AuthBody | undefined;
-        const userId = body?.user?.id;
-        if (typeof body?.jwt !== 'string' || typeof userId !== 'number') return result;
-        const meta = requestMeta(ctx);
-        // `rememberMe: false` in the login body: a browser-session cookie and the shorter idle lifespan.
-        const persistent = !(action === 'callback' && (ctx.request.body as { rememberMe?: unknown } | undefined)?.rememberMe === false);
-        const tokens = await sessions().create(userId, meta, { persistent });
-        await afterLogin(strapi, { userId, sessionId: tokens.sessionId, meta, firstLogin: action === 'register' });
-        ctx.body = deliverTokens(ctx, strapi, tokens, body as Record<string, unknown>);
-        // GraphQL's login payload reads it from here (its resolver only returns jwt and user).
-        ctx.state.refreshTokenIssued = (ctx.body as { refreshToken?: string }).refreshToken;
-        storeAnswered(strapi);
-        return result;
-      } catch (error) {
-        throw isStoreUnavailable(error) ? unavailable(ctx, strapi, error) : error;
-      }
+    controller[action] = function issueSession(this: unknown, ctx: Context, ...rest: unknown[]) {
+      return tracked(strapi, async () => {
+        // Before users-permissions runs: a refused request logs in, registers or changes nothing.
+        try {
+          if (action !== 'emailConfirmation') guardTokenIssuing(ctx, strapi);
+        } catch (error) {
+          throw error instanceof Refusal ? asPublicError(error) : error;
+        }
+        try {
+          const result = await original.call(this, ctx, ...rest);
+          const body = ctx.body as AuthBody | undefined;
+          const userId = body?.user?.id;
+          if (typeof body?.jwt !== 'string' || typeof userId !== 'number') return result;
+          const meta = requestMeta(ctx);
+          // `rememberMe: false` in the login body: a browser-session cookie and the shorter idle lifespan.
+          const persistent = !(action === 'callback' && (ctx.request.body as { rememberMe?: unknown } | undefined)?.rememberMe === false);
+          const tokens = await sessions().create(userId, meta, { persistent });
+          await afterLogin(strapi, { userId, sessionId: tokens.sessionId, meta, firstLogin: action === 'register' });
+          ctx.body = deliverTokens(ctx, strapi, tokens, body as Record<string, unknown>);
+          // GraphQL's login payload reads it from here (its resolver only returns jwt and user).
+          ctx.state.refreshTokenIssued = (ctx.body as { refreshToken?: string }).refreshToken;
+          storeAnswered(strapi);
+          return result;
+        } catch (error) {
+          throw isStoreUnavailable(error) ? unavailable(ctx, strapi, error) : error;
+        }
+      });
     };
   }
 }
