@@ -30,8 +30,22 @@ async function stop(code = 0) {
 /** HTTP requests accepted and not yet answered: the parent waits for 0 between measurements. */
 let inflight = 0;
 
-process.on('message', (message) => {
+// Soak figures: event-loop delay since the last 'stats' message, and this process's memory.
+const { monitorEventLoopDelay } = require('node:perf_hooks');
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+
+process.on('message', async (message) => {
   if (message && message.type === 'stop') stop(0);
+  if (message && message.type === 'stats') {
+    const rows = await strapi.db.connection('refresh_token_sessions').count({ n: 'id' });
+    process.send({ type: 'stats', id: message.id, rssMb: process.memoryUsage().rss / 2 ** 20, heapMb: process.memoryUsage().heapUsed / 2 ** 20, loopP99Ms: loopDelay.percentile(99) / 1e6, loopMaxMs: loopDelay.max / 1e6, sessions: Number(rows[0].n) });
+    loopDelay.reset();
+  }
+  if (message && message.type === 'purge') {
+    const result = await strapi.plugin('refresh-token').service('sessions').purge({ retainRevokedMs: 0, batchSize: 1000 });
+    process.send({ type: 'purged', id: message.id, ...result });
+  }
   if (message && message.type === 'inflight') process.send({ type: 'inflight', id: message.id, n: inflight });
 });
 process.on('disconnect', () => stop(0));

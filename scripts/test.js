@@ -52,6 +52,8 @@ for (const db of dbs) ok = vitest(`integration (${db})`, 'integration', { DB: db
 if (dbs.includes('postgres')) ok = vitest('multi-instance race (postgres)', 'multi-instance') && ok;
 // A database outage in the middle of refreshes (PostgreSQL: the test database is cut off and back).
 if (dbs.includes('postgres')) ok = vitest('database faults (postgres)', 'faults', { DB: 'postgres' }) && ok;
+// The short soak: a few thousand refreshes with logouts, memory and event loop sampled.
+ok = vitest('soak (short)', 'soak') && ok;
 if (existsSync(path.join(root, 'tests', 'e2e')) && readdirSync(path.join(root, 'tests', 'e2e')).some((f) => f.endsWith('.test.ts'))) {
   ok = vitest('e2e (chromium)', 'e2e') && ok;
 }
