@@ -1,0 +1,232 @@
+/**
+ * `strapi-plugin-refresh-token/server`: sessions for server-rendered front ends (Next.js, Nuxt,
+ * SvelteKit, Remix…), the backend-for-frontend way. The front end's server logs in to Strapi with
+ * body delivery and keeps both tokens in httpOnly cookies **on its own domain**; page script never
+ * sees either. Server code gets a valid access token (`getAccessToken()`, `fetch()`), refreshed
+ * shortly before it expires.
+ *
+ * Concurrency: one browser's navigation runs middleware, several server components and route
+ * handlers at once, all holding the same refresh cookie. Within a process, they share one refresh
+ * (single flight), and for the server's grace period a refreshed token is remembered, so a request
+ * that still carries the old cookie gets the same new pair instead of a second rotation. Across
+ * processes, the plugin's grace period answers the same successor. The session never forks.
+ *
+ * Zero dependencies: Web `fetch`, and a two-method cookie adapter any framework can provide.
+ */
+import { decodeJwt } from '../../client/src/jwt';
+
+export interface CookieOptions {
+  httpOnly: boolean;
+  secure: boolean;
+  sameSite: 'lax' | 'strict' | 'none';
+  path: string;
+  /** Seconds; absent: a browser-session cookie. */
+  maxAge?: number;
+}
+
+/** Reads the request's cookies and, where the framework allows it in this context, writes the response's. */
+export interface CookieAdapter {
+  get(name: string): string | undefined;
+  /** Absent (or throwing) where cookies cannot be written, e.g. a Next.js server component. */
+  set?(name: string, value: string, options: CookieOptions): void;
+}
+
+export interface ServerAuthOptions {
+  /** Strapi's base URL, e.g. `http://127.0.0.1:1337`. */
+  strapiUrl: string;
+  cookies: CookieAdapter;
+  /** The content-API prefix. Default `/api`. */
+  apiPrefix?: string;
+  /** Cookie names. Default `strapi_rt` (refresh token) and `strapi_at` (access token). */
+  cookieNames?: { refresh?: string; access?: string };
+  /** Secure cookies. Default: `NODE_ENV === 'production'`. */
+  secure?: boolean;
+  sameSite?: 'lax' | 'strict';
+  /** Refresh when the access token has less than this many ms left. Default 30 s (a quarter of short lifespans). */
+  refreshMarginMs?: number;
+  /** How long a refreshed pair is remembered for requests still carrying the old cookie. Default 10 s, the plugin's grace period. */
+  reuseWindowMs?: number;
+  fetch?: typeof fetch;
+}
+
+export interface AuthUser {
+  id: number;
+  email?: string;
+  username?: string;
+  [field: string]: unknown;
+}
+
+/** Strapi could not be reached or answered 5xx/429: the session is kept; try again. */
+export class StrapiUnavailableError extends Error {
+  constructor(
+    message: string,
+    readonly status: number
+  ) {
+    super(message);
+    this.name = 'StrapiUnavailableError';
+  }
+}
+
+interface Pair {
+  jwt: string;
+  refreshToken: string;
+}
+type RefreshOutcome = { pair: Pair } | { signedOut: true };
+
+/** Shared by every request this process serves: refreshes in progress and just done, by refresh token. */
+const inProgress = new Map<string, Promise<RefreshOutcome>>();
+const recent = new Map<string, { outcome: RefreshOutcome; until: number }>();
+
+const expiresAt = (jwt: string): number => {
+  const exp = decodeJwt(jwt)?.exp;
+  return typeof exp === 'number' ? exp * 1000 : 0;
+};
+
+export function createServerAuth(options: ServerAuthOptions) {
+  const base = options.strapiUrl.replace(/\/+$/, '') + (options.apiPrefix ?? '/api').replace(/\/+$/, '');
+  const names = { refresh: options.cookieNames?.refresh ?? 'strapi_rt', access: options.cookieNames?.access ?? 'strapi_at' };
+  const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
+  const margin = options.refreshMarginMs ?? 30_000;
+  const reuseWindow = options.reuseWindowMs ?? 10_000;
+  const cookieOptions = (maxAge?: number): CookieOptions => ({
+    httpOnly: true,
+    secure: options.secure ?? (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.NODE_ENV === 'production',
+    sameSite: options.sameSite ?? 'lax',
+    path: '/',
+    ...(maxAge === undefined ? {} : { maxAge }),
+  });
+  /** What this request has learned; cookies may be read-only here, so it is the source of truth. */
+  let current: { refresh?: string; access?: string } = { refresh: options.cookies.get(names.refresh), access: options.cookies.get(names.access) };
+
+  function write(pair: Pair | null, persistent = true) {
+    current = pair ? { refresh: pair.refreshToken, access: pair.jwt } : {};
+    if (!options.cookies.set) return;
+    try {
+      if (pair) {
+        const accessSeconds = Math.max(0, Math.floor((expiresAt(pair.jwt) - Date.now()) / 1000));
+        options.cookies.set(names.refresh, pair.refreshToken, cookieOptions(persistent ? 30 * 86400 : undefined));
+        options.cookies.set(names.access, pair.jwt, cookieOptions(accessSeconds));
+      } else {
+        options.cookies.set(names.refresh, '', cookieOptions(0));
+        options.cookies.set(names.access, '', cookieOptions(0));
+      }
+    } catch {
+      // A context that cannot write cookies (a server component): the middleware writes them.
+    }
+  }
+
+  async function call(path: string, body: unknown): Promise<Response> {
+    try {
+      return await doFetch(`${base}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify(body), cache: 'no-store' } as RequestInit);
+    } catch (error) {
+      throw new StrapiUnavailableError(`Strapi is unreachable: ${(error as Error)?.message ?? error}`, 0);
+    }
+  }
+
+  async function refreshOnce(refreshToken: string): Promise<RefreshOutcome> {
+    const res = await call('/token/refresh', { refreshToken });
+    if (res.ok) {
+      const data = (await res.json()) as Pair;
+      if (typeof data.refreshToken !== 'string') {
+        throw new StrapiUnavailableError("Strapi answered without a refreshToken: set the plugin's delivery to 'body' or 'both'", res.status);
+      }
+      return { pair: { jwt: data.jwt, refreshToken: data.refreshToken } };
+    }
+    if (res.status === 401) return { signedOut: true };
+    throw new StrapiUnavailableError(`Strapi answered ${res.status} to a refresh`, res.status);
+  }
+
+  /** One refresh per refresh token in this process; its result is reused for `reuseWindow`. */
+  function sharedRefresh(refreshToken: string): Promise<RefreshOutcome> {
+    const now = Date.now();
+    for (const [token, entry] of recent) if (entry.until <= now) recent.delete(token);
+    const known = recent.get(refreshToken);
+    if (known) return Promise.resolve(known.outcome);
+    let running = inProgress.get(refreshToken);
+    if (!running) {
+      running = refreshOnce(refreshToken)
+        .then((outcome) => {
+          recent.set(refreshToken, { outcome, until: Date.now() + reuseWindow });
+          return outcome;
+        })
+        .finally(() => inProgress.delete(refreshToken));
+      inProgress.set(refreshToken, running);
+    }
+    return running;
+  }
+
+  const auth = {
+    /** Logs in (`POST /api/auth/local`), sets the cookies. */
+    async login(identifier: string, password: string, opts: { rememberMe?: boolean } = {}): Promise<{ ok: true; user: AuthUser } | { ok: false; status: number; message: string }> {
+      const res = await call('/auth/local', { identifier, password, ...(opts.rememberMe === false ? { rememberMe: false } : {}) });
+      const data = (await res.json().catch(() => ({}))) as { jwt?: string; refreshToken?: string; user?: AuthUser; error?: { message?: string } };
+      if (!res.ok || !data.jwt) {
+        if (res.status >= 500 || res.status === 429) throw new StrapiUnavailableError(`Strapi answered ${res.status} to a login`, res.status);
+        return { ok: false, status: res.status, message: data.error?.message ?? 'Login failed' };
+      }
+      if (!data.refreshToken) throw new StrapiUnavailableError("Strapi answered without a refreshToken: set the plugin's delivery to 'body' or 'both'", res.status);
+      write({ jwt: data.jwt, refreshToken: data.refreshToken }, opts.rememberMe !== false);
+      return { ok: true, user: data.user as AuthUser };
+    },
+
+    /**
+     * A valid access token, refreshed when it is about to expire; null when signed out.
+     * @throws StrapiUnavailableError when a needed refresh cannot reach Strapi (the session is kept).
+     */
+    async getAccessToken(): Promise<string | null> {
+      if (current.access && expiresAt(current.access) - Date.now() > margin) return current.access;
+      if (!current.refresh) return null;
+      const outcome = await sharedRefresh(current.refresh);
+      if ('signedOut' in outcome) {
+        write(null);
+        return null;
+      }
+      write(outcome.pair);
+      return outcome.pair.jwt;
+    },
+
+    /** Refreshes if needed and writes the cookies: call it from middleware on every navigation. */
+    async refreshIfNeeded(): Promise<boolean> {
+      return (await auth.getAccessToken()) !== null;
+    },
+
+    /** `fetch` to Strapi with the access token (a path like `/api/articles`, or a full URL). */
+    async fetch(input: string, init: RequestInit = {}): Promise<Response> {
+      const token = await auth.getAccessToken();
+      const headers = new Headers(init.headers);
+      if (token) headers.set('Authorization', `Bearer ${token}`);
+      const target = /^https?:\/\//.test(input) ? input : `${options.strapiUrl.replace(/\/+$/, '')}${input}`;
+      return doFetch(target, { ...init, headers, cache: 'no-store' } as RequestInit);
+    },
+
+    /** The signed-in user (`GET /api/users/me`), or null. */
+    async getUser(): Promise<AuthUser | null> {
+      const token = await auth.getAccessToken();
+      if (!token) return null;
+      const res = await doFetch(`${base}/users/me`, { headers: { Authorization: `Bearer ${token}` }, cache: 'no-store' } as RequestInit);
+      if (res.status === 401) return null;
+      if (!res.ok) throw new StrapiUnavailableError(`Strapi answered ${res.status} to /users/me`, res.status);
+      return (await res.json()) as AuthUser;
+    },
+
+    /** Revokes the Strapi session and clears the cookies; `revoked` says whether Strapi confirmed. */
+    async logout(): Promise<{ revoked: boolean }> {
+      const refreshToken = current.refresh;
+      write(null);
+      if (!refreshToken) return { revoked: false };
+      try {
+        const res = await call('/token/logout', { refreshToken });
+        return { revoked: res.ok };
+      } catch {
+        return { revoked: false };
+      }
+    },
+
+    get signedIn(): boolean {
+      return Boolean(current.refresh);
+    },
+  };
+  return auth;
+}
+
+export type ServerAuth = ReturnType<typeof createServerAuth>;
