@@ -13,7 +13,7 @@
  *
  * Zero dependencies: Web `fetch`, and a two-method cookie adapter any framework can provide.
  */
-import { decodeJwt } from '../../client/src/jwt';
+import { decodeJwt, defaultRefreshMargin } from '../../client/src/jwt';
 
 export interface CookieOptions {
   httpOnly: boolean;
@@ -42,7 +42,7 @@ export interface ServerAuthOptions {
   /** Secure cookies. Default: `NODE_ENV === 'production'`. */
   secure?: boolean;
   sameSite?: 'lax' | 'strict';
-  /** Refresh when the access token has less than this many ms left. Default 30 s (a quarter of short lifespans). */
+  /** Refresh when the access token has less than this many ms left. Default: a quarter of its lifespan, at most 30 s. */
   refreshMarginMs?: number;
   /** How long a refreshed pair is remembered for requests still carrying the old cookie. Default 10 s, the plugin's grace period. */
   reuseWindowMs?: number;
@@ -81,12 +81,16 @@ const expiresAt = (jwt: string): number => {
   const exp = decodeJwt(jwt)?.exp;
   return typeof exp === 'number' ? exp * 1000 : 0;
 };
+const lifespanMs = (jwt: string): number => {
+  const claims = decodeJwt(jwt);
+  return typeof claims?.exp === 'number' && typeof claims.iat === 'number' ? (claims.exp - claims.iat) * 1000 : 0;
+};
 
 export function createServerAuth(options: ServerAuthOptions) {
   const base = options.strapiUrl.replace(/\/+$/, '') + (options.apiPrefix ?? '/api').replace(/\/+$/, '');
   const names = { refresh: options.cookieNames?.refresh ?? 'strapi_rt', access: options.cookieNames?.access ?? 'strapi_at' };
   const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
-  const margin = options.refreshMarginMs ?? 30_000;
+  const margin = (jwt: string) => options.refreshMarginMs ?? defaultRefreshMargin(lifespanMs(jwt));
   const reuseWindow = options.reuseWindowMs ?? 10_000;
   const cookieOptions = (maxAge?: number): CookieOptions => ({
     httpOnly: true,
@@ -174,7 +178,7 @@ export function createServerAuth(options: ServerAuthOptions) {
      * @throws StrapiUnavailableError when a needed refresh cannot reach Strapi (the session is kept).
      */
     async getAccessToken(): Promise<string | null> {
-      if (current.access && expiresAt(current.access) - Date.now() > margin) return current.access;
+      if (current.access && expiresAt(current.access) - Date.now() > margin(current.access)) return current.access;
       if (!current.refresh) return null;
       const outcome = await sharedRefresh(current.refresh);
       if ('signedOut' in outcome) {

@@ -1,0 +1,141 @@
+/**
+ * examples/nextjs (App Router, the plugin's server entry) in real Chromium against the playground
+ * Strapi with a 5-second access token: log in through the form; /dashboard is server-rendered with
+ * the user's email; past expiry, three rounds of parallel requests stay signed in with the session
+ * rotated, not forked; log out revokes the Strapi session; page script never sees a token.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_USER, startStrapi, type TestApp } from '../helpers/strapi';
+
+const ROOT = path.resolve(__dirname, '../..');
+const EXAMPLE = path.join(ROOT, 'examples/nextjs');
+const SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const PORT = 25000 + (process.pid % 1000);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The newest modification time under a directory (sources of the example and the built plugin). */
+function newest(dir: string): number {
+  let latest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (['node_modules', '.next'].includes(entry.name)) continue;
+    const full = path.join(dir, entry.name);
+    latest = Math.max(latest, entry.isDirectory() ? newest(full) : statSync(full).mtimeMs);
+  }
+  return latest;
+}
+
+/** `npm install` (first time) and `npm run build` in the example unless its build is current. */
+function ensureExampleBuilt(): void {
+  if (!existsSync(path.join(EXAMPLE, 'node_modules', 'next'))) {
+    execFileSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: EXAMPLE, stdio: 'inherit' });
+  }
+  const buildId = path.join(EXAMPLE, '.next', 'BUILD_ID');
+  if (existsSync(buildId) && statSync(buildId).mtimeMs > Math.max(newest(EXAMPLE), newest(path.join(ROOT, 'dist', 'ssr')))) return;
+  const started = Date.now();
+  execFileSync('npm', ['run', 'build'], { cwd: EXAMPLE, stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
+  console.log(`[e2e] examples/nextjs built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+let app: TestApp;
+let next: ChildProcess;
+let browser: Browser;
+const base = `http://127.0.0.1:${PORT}`;
+const refreshed: string[] = [];
+
+beforeAll(async () => {
+  ensureExampleBuilt();
+  app = await startStrapi({ plugin: { delivery: 'both', accessTokenLifespan: '5s' } });
+  app.strapi.eventHub.on('refresh-token.session.refreshed', (e: { sessionId: string }) => refreshed.push(e.sessionId));
+  next = spawn(process.execPath, [path.join(EXAMPLE, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(PORT), '-H', '127.0.0.1'], {
+    cwd: EXAMPLE,
+    env: { ...process.env, STRAPI_URL: app.url, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`next start did not answer: ${output}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk;
+      if (/Ready|started server/i.test(output)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    next.stdout!.on('data', onData);
+    next.stderr!.on('data', onData);
+  });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  next?.kill('SIGTERM');
+  await app?.stop();
+});
+
+describe('examples/nextjs in Chromium', () => {
+  it('logs in, stays server-rendered as the user across expiry without forking the session, logs out', async () => {
+    const context = await browser.newContext({ viewport: { width: 900, height: 640 } });
+    const page = await context.newPage();
+    expect((await page.goto(`${base}/dashboard`))!.url()).toBe(`${base}/auth/login`);
+    await page.locator('input[name="identifier"]').fill(DEMO_USER.email);
+    await page.locator('input[name="password"]').fill(DEMO_USER.password);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'nextjs-login.png') });
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL(`${base}/dashboard`);
+
+    // The HTML as the server sent it carries the email.
+    const first = await context.request.get(`${base}/dashboard`, { maxRedirects: 0 });
+    expect(first.status()).toBe(200);
+    expect(await first.text()).toContain(DEMO_USER.email);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'nextjs-dashboard.png') });
+    expect(await page.evaluate(() => document.cookie)).toBe('');
+    const cookies = await context.cookies();
+    expect(cookies.filter((c) => c.name.startsWith('strapi_')).every((c) => c.httpOnly)).toBe(true);
+    const sessionId = JSON.parse(Buffer.from(cookies.find((c) => c.name === 'strapi_at')!.value.split('.')[1], 'base64url').toString()).sid;
+    const firstRefreshToken = cookies.find((c) => c.name === 'strapi_rt')!.value;
+
+    // Past the 5-second access token, three times: a reload plus two parallel requests of the same browser.
+    const perNavigation: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      await sleep(5500);
+      const before = refreshed.length;
+      const [reload, a, b] = await Promise.all([
+        page.reload(),
+        context.request.get(`${base}/dashboard`, { maxRedirects: 0 }),
+        context.request.get(`${base}/dashboard`, { maxRedirects: 0 }),
+      ]);
+      expect(reload!.url()).toBe(`${base}/dashboard`);
+      for (const res of [reload!, a, b]) expect(await res.text()).toContain(DEMO_USER.email);
+      perNavigation.push(refreshed.length - before);
+    }
+    const live = await app.strapi.db.connection('refresh_token_sessions').where({ document_id: sessionId }).first();
+    console.log(`next.js e2e: refresh requests reaching Strapi per round of 3 parallel navigations: ${perNavigation.join(', ')}; session generation ${live.generation}; forks: 0`);
+    expect(live.revoked_at).toBeNull();
+    expect(perNavigation).toEqual([1, 1, 1]);
+    expect(Number(live.generation)).toBe(refreshed.filter((s) => s === sessionId).length);
+    const user = await app.strapi.db.query('plugin::users-permissions.user').findOne({ where: { email: DEMO_USER.email } });
+    const liveOfUser = await app.strapi.db.connection('refresh_token_sessions').where({ user_id: user.id }).whereNull('revoked_at');
+    expect(liveOfUser.map((r: { document_id: string }) => r.document_id)).toContain(sessionId);
+    expect(liveOfUser.filter((r: { document_id: string }) => r.document_id === sessionId)).toHaveLength(1);
+    expect(await page.evaluate(() => document.cookie)).toBe('');
+
+    // Log out: back to the login page, the dashboard redirects, Strapi refuses the old refresh token.
+    const lastRefreshToken = (await context.cookies()).find((c) => c.name === 'strapi_rt')!.value;
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.waitForURL(`${base}/auth/login`);
+    expect((await page.goto(`${base}/dashboard`))!.url()).toBe(`${base}/auth/login`);
+    for (const token of [firstRefreshToken, lastRefreshToken]) expect((await app.client().refresh({ json: { refreshToken: token } })).status).toBe(401);
+    expect((await app.strapi.db.connection('refresh_token_sessions').where({ document_id: sessionId }).first()).revoked_at).not.toBeNull();
+    await context.close();
+  });
+});
