@@ -3,6 +3,7 @@
  * Strapi, as a front end's server uses it: a cookie adapter over each request's cookies, Web fetch.
  * The fetch given to it is the real one, counting the refresh requests that reach Strapi.
  */
+import { strapi as strapiClient } from '@strapi/client';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -118,6 +119,17 @@ describe('server entry', () => {
     expect(await auth(browser).logout()).toEqual({ revoked: true });
     expect(browser.cookies.size).toBe(0);
     expect((await app.client().refresh({ json: { refreshToken } })).status).toBe(401);
+  });
+
+  it('@strapi/client (no custom fetch in its API): a client per request with a fresh access token as its auth', async () => {
+    const browser = new Browser();
+    await auth(browser).login(DEMO_USER.email, DEMO_USER.password);
+    const sdk = async () => strapiClient({ baseURL: `${app.url}/api`, auth: (await auth(browser).getAccessToken()) ?? undefined });
+    const me = await (await sdk()).fetch('/users/me');
+    expect(((await me.json()) as { email: string }).email).toBe(DEMO_USER.email);
+    await sleep(2100); // past the access token's expiry: the next client is built with a refreshed one
+    const again = await (await sdk()).fetch('/users/me');
+    expect(again.status).toBe(200);
   });
 
   it('resolves from the package as strapi-plugin-refresh-token/server (require and import)', async () => {
