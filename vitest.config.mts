@@ -61,6 +61,17 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'compat',
+          include: ['tests/compat/**/*.test.ts'],
+          environment: 'node',
+          pool: 'forks',
+          maxWorkers: 1,
+          testTimeout: 600_000,
+          hookTimeout: 900_000,
+        },
+      },
+      {
+        test: {
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
           environment: 'node',

@@ -1,5 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { wrapUsersPermissionsAuth, wrapUsersPermissionsJwt } from './auth/users-permissions';
+import { unsupportedStrapi } from './compatibility';
 import { registerGraphQL } from './graphql';
 import { outageAwareAuthentication } from './store-faults';
 
@@ -9,6 +10,8 @@ export const BUILT_IN_REFRESH_MESSAGE =
   'keep its jwtSecret, and see "Migrating from the built-in refresh mode" in the strapi-plugin-refresh-token README.';
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const unsupported = unsupportedStrapi(strapi.config.get('info.strapi'));
+  if (unsupported) throw new Error(unsupported);
   if (!strapi.plugin('users-permissions')) {
     throw new Error('refresh-token needs the @strapi/plugin-users-permissions plugin to be installed and enabled');
   }

@@ -2,9 +2,10 @@
 // fail, by the multi-instance race test and the packaging test (PORT set: keeps serving until
 // killed). APP_DIR picks another app than the playground.
 const path = require('path');
-const { createStrapi } = require('@strapi/strapi');
 
 const appDir = process.env.APP_DIR || path.resolve(__dirname, '../../playground');
+// The app's own Strapi (a compatibility-matrix app has another version than the repository's).
+const { createStrapi } = require(require.resolve('@strapi/strapi', { paths: [appDir] }));
 createStrapi({ appDir, distDir: appDir, serveAdminPanel: false })
   .load()
   .then(async (strapi) => {

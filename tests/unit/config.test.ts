@@ -96,3 +96,14 @@ describe('cookie options', () => {
     expect(cookieMaxAge(1_000, 4_000)).toBe(0);
   });
 });
+
+describe('supported Strapi versions', () => {
+  it('accepts 5.20.0 and newer 5.x, refuses older 5.x and other majors with a message naming the version', async () => {
+    const { unsupportedStrapi } = await import('../../server/src/compatibility');
+    for (const ok of ['5.20.0', '5.20.1', '5.36.1', '5.54.0', '5.100.0']) expect(unsupportedStrapi(ok), ok).toBeNull();
+    expect(unsupportedStrapi('5.19.0')).toContain('Strapi 5.19.0');
+    expect(unsupportedStrapi('5.0.6')).toContain('5.20.0 or newer');
+    expect(unsupportedStrapi('4.25.0')).toContain('Strapi 4.25.0');
+    expect(unsupportedStrapi(undefined)).toBeNull();
+  });
+});
