@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * `npm test`: builds the plugin (integration tests load dist/, as an installed package is loaded),
- * runs the unit tests, the integration suite once per database in TEST_DBS (default: all three),
- * then the browser tests. Ends with one line: "tests: N passed, N failed, N skipped".
+ * runs the unit tests, the packaging test, the integration suite once per database in TEST_DBS
+ * (default: all three), the multi-instance and database-fault tests (PostgreSQL), the Strapi
+ * version matrix, a short soak, then the browser tests (admin, demo, origins, Next.js example). Ends with one line: "tests: N passed, N failed, N skipped".
  */
 const { spawnSync } = require('node:child_process');
 const { mkdirSync, readFileSync, existsSync, readdirSync } = require('node:fs');
@@ -52,6 +53,8 @@ for (const db of dbs) ok = vitest(`integration (${db})`, 'integration', { DB: db
 if (dbs.includes('postgres')) ok = vitest('multi-instance race (postgres)', 'multi-instance') && ok;
 // A database outage in the middle of refreshes (PostgreSQL: the test database is cut off and back).
 if (dbs.includes('postgres')) ok = vitest('database faults (postgres)', 'faults', { DB: 'postgres' }) && ok;
+// Stock apps of Strapi 5.20 / 5.36 / 5.54 with the packed plugin (their installs are cached in .cache/compat).
+ok = vitest('compatibility matrix', 'compat') && ok;
 // The short soak: a few thousand refreshes with logouts, memory and event loop sampled.
 ok = vitest('soak (short)', 'soak') && ok;
 if (existsSync(path.join(root, 'tests', 'e2e')) && readdirSync(path.join(root, 'tests', 'e2e')).some((f) => f.endsWith('.test.ts'))) {

@@ -393,6 +393,20 @@ describe('transport', () => {
     }
   });
 
+  it('every access token is unique: a refresh in the same second as the login gets another JWT (jti)', async () => {
+    const app = await startStrapi({ plugin: { delivery: 'body' } });
+    try {
+      const login = await app.client().login(DEMO_USER.email, DEMO_USER.password);
+      const refreshed = await app.client().refresh({ json: { refreshToken: login.body.refreshToken } });
+      const [a, b] = [decodeJwt(login.body.jwt), decodeJwt(refreshed.body.jwt)];
+      expect(refreshed.body.jwt).not.toBe(login.body.jwt);
+      expect(a.jti).not.toBe(b.jti);
+      expect(a.sid).toBe(b.sid);
+    } finally {
+      await app.stop();
+    }
+  });
+
   it('the cookie carries Max-Age (and Expires) within the session, and logout clears it with Max-Age=0', async () => {
     const app = await startStrapi({ plugin: { refreshTokenIdleLifespan: '1h', refreshTokenMaxLifespan: '2h' } });
     try {
