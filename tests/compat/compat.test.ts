@@ -9,13 +9,12 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../helpers/chromium';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CACHE = path.join(ROOT, '.cache', 'compat');
 const BOOT = path.join(ROOT, 'tests', 'helpers', 'boot.cjs');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const MATRIX: Array<{ version: string; admin: boolean }> = [
   { version: '5.20.0', admin: true },
   { version: '5.36.1', admin: false },
@@ -174,7 +173,7 @@ describe.each(MATRIX.filter((m) => m.admin))('Strapi $version admin panel', ({ v
     timings.push(`${version} admin build ${((Date.now() - started) / 1000).toFixed(0)} s`);
     server = await start(dir, port, 'start');
     await waitForHealth(base);
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       const errors: string[] = [];

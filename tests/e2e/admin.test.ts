@@ -8,8 +8,9 @@
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Core } from '@strapi/strapi';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../helpers/chromium';
 import { engine, freshDatabase } from '../helpers/database';
 import { decodeJwt, HttpClient } from '../helpers/http';
 import { DEMO_USER, PLAYGROUND } from '../helpers/strapi';
@@ -21,7 +22,6 @@ const { createStrapi } = require('@strapi/strapi') as typeof import('@strapi/str
 const ROOT = path.resolve(__dirname, '../..');
 const SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
 const ARTIFACTS = path.join(ROOT, 'tests/artifacts');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ADMIN = { email: 'admin@example.com', password: 'Admin-Passw0rd!' };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { ensureAdminBuild: buildAdmin } = require('../../scripts/admin-build.js') as {
@@ -125,10 +125,7 @@ async function openPluginPage(page: Page, link: 'Lifespans' | 'Sessions'): Promi
 beforeAll(async () => {
   ensureAdminBuild();
   await bootWithAdminPanel();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 }, 600_000);
 
 afterAll(async () => {

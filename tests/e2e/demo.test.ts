@@ -5,8 +5,9 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../helpers/chromium';
 import { DEMO_USER, startStrapi, type TestApp } from '../helpers/strapi';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -15,7 +16,6 @@ const { buildDemo } = require('../../scripts/build-demo.js') as { buildDemo(): P
 const ROOT = path.resolve(__dirname, '../..');
 const SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
 const ARTIFACTS = path.join(ROOT, 'tests/artifacts');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 interface Traffic {
   refreshRequests: number;
@@ -90,10 +90,7 @@ beforeAll(async () => {
     plugin: { accessTokenLifespan: 3, refreshTokenIdleLifespan: '1h', delivery: 'cookie' },
     env: { DATABASE_FILENAME: `.tmp/tests/e2e-${process.pid}-${Date.now()}.db` },
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

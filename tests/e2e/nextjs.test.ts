@@ -7,14 +7,14 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../helpers/chromium';
 import { DEMO_USER, startStrapi, type TestApp } from '../helpers/strapi';
 
 const ROOT = path.resolve(__dirname, '../..');
 const EXAMPLE = path.join(ROOT, 'examples/nextjs');
 const SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const PORT = 25000 + (process.pid % 1000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -50,7 +50,9 @@ const refreshed: string[] = [];
 beforeAll(async () => {
   ensureExampleBuilt();
   app = await startStrapi({ plugin: { delivery: 'both', accessTokenLifespan: '5s' } });
-  app.strapi.eventHub.on('refresh-token.session.refreshed', (e: { sessionId: string }) => refreshed.push(e.sessionId));
+  app.strapi.eventHub.on('refresh-token.session.refreshed', async (e: { sessionId: string }) => {
+    refreshed.push(e.sessionId);
+  });
   next = spawn(process.execPath, [path.join(EXAMPLE, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(PORT), '-H', '127.0.0.1'], {
     cwd: EXAMPLE,
     env: { ...process.env, STRAPI_URL: app.url, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
@@ -69,10 +71,7 @@ beforeAll(async () => {
     next.stdout!.on('data', onData);
     next.stderr!.on('data', onData);
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 }, 600_000);
 
 afterAll(async () => {
