@@ -169,8 +169,7 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
     signAccessToken(signingKeys(), userId, sessionId, accessTokenLifespan, loginAt);
 
   /** How a presented secret relates to the session: the live token, an earlier one, or neither. */
-  function lineage(row: Row, sessionId: string, secret: string): 'current' | 'previous' | 'earlier' | 'unknown' {
-    const presentedHash = hashSecret(secret);
+  function lineage(row: Row, sessionId: string, secret: string, presentedHash = hashSecret(secret)): 'current' | 'previous' | 'earlier' | 'unknown' {
     if (digestsEqual(presentedHash, row.token_hash)) return 'current';
     const behind = generationsBehind(signingKeys().rotationKey, sessionId, secret, row.token_hash, Math.min(REUSE_LOOKBACK, Number(row.generation)));
     if (behind === null) return 'unknown';
@@ -286,7 +285,7 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
         if (!row || row.revoked_at != null) return { ok: false, reason: 'revoked', ...who };
       }
 
-      const relation = lineage(row, sessionId, secret);
+      const relation = lineage(row, sessionId, secret, presentedHash);
       if (relation === 'unknown' || relation === 'current') return { ok: false, reason: 'unknown', ...who };
       const inGrace = lifespans.reuseGracePeriod > 0 && now - ms(row.rotated_at) <= lifespans.reuseGracePeriod * 1000;
       if (relation === 'previous' && inGrace) return issued(ms(row.expires_at));
