@@ -46,6 +46,8 @@ const SCALE_ROUNDS = QUICK ? 1 : 2;
 const RUN_MAIN = !flag('scale-only');
 const RUN_SCALE = !flag('no-scale');
 const RUN_VARIANTS = !flag('no-variants') && !flag('scale-only');
+/** Only the limiter cell (refresh with the limiter off and on): `npm run bench -- --limiter-only`. */
+const LIMITER_ONLY = flag('limiter-only');
 const CPU_PROF = process.env.BENCH_CPU_PROF === '1';
 const PG = { host: process.env.BENCH_PG_HOST || '127.0.0.1', port: Number(process.env.BENCH_PG_PORT || 5432), user: process.env.BENCH_PG_USER || 'postgres', password: process.env.BENCH_PG_PASSWORD || undefined };
 
@@ -76,14 +78,13 @@ const MODES = {
     },
   },
   L: {
-    label: 'plugin, rate limiter on (memory store, 1m window) with 100,000 keys already counted',
+    label: 'plugin, rate limiter on (memory store, 1m window) with 100,000 live keys counted before the measurement',
     refreshPath: '/api/token/refresh',
     env: {
       // max raised so that one IP's bench load is never refused: the cell measures the limiter's
       // cost per request, not its refusals.
       REFRESH_TOKEN_CONFIG: JSON.stringify({ delivery: 'body', rateLimit: { enabled: true, max: 1e9 } }),
       UP_CONFIG: JSON.stringify({ ratelimit: { enabled: false } }),
-      BENCH_LIMITER_KEYS: '100000',
     },
   },
   B: {
@@ -226,6 +227,19 @@ function startServer(modeKey, database, tag) {
               done(n);
             });
             child.send({ type: 'inflight', id });
+          }),
+        /** One IPC request to the server (bench-only messages: prefill); resolves with its answer. */
+        request: (payload) =>
+          new Promise((done) => {
+            const id = ++asked;
+            const onMessage = (m) => {
+              if (m.id === id && m.type !== 'inflight') {
+                child.off('message', onMessage);
+                done(m);
+              }
+            };
+            child.on('message', onMessage);
+            child.send({ ...payload, id });
           }),
         url: message.url,
         pid: child.pid,
@@ -372,8 +386,9 @@ async function mainMatrix() {
   const cells = [];
   try {
     // First, while all four servers are equally fresh: the authenticated-GET variants.
-    if (RUN_VARIANTS) variants = await authVariants(servers);
+    if (RUN_VARIANTS && !LIMITER_ONLY) variants = await authVariants(servers);
     if (RUN_VARIANTS) limiter = await limiterVariant(servers);
+    if (LIMITER_ONLY) return { cells, variants, limiter };
     for (const name of SCENARIOS) {
       for (const key of ['A', 'B']) await warmUp(servers[key], name); // discarded
       for (const connections of CONCURRENCY) {
@@ -458,7 +473,10 @@ async function limiterVariant(mainServers) {
   const runs = { A: [], L: [] };
   try {
     for (const key of ['A', 'L']) await warmUp(servers[key], 'refresh');
-    for (const key of QUICK ? ['A', 'L'] : ['A', 'L', 'A', 'L']) {
+    // 100,000 keys, counted now so that they are all live (1-minute window) while measured.
+    await limited.request({ type: 'prefill', n: 100_000 });
+    await settle(limited);
+    for (const key of QUICK ? ['A', 'L'] : ['A', 'L', 'A', 'L', 'A', 'L']) {
       const result = await measure(servers[key], 'refresh', 8, DURATION);
       runs[key].push(result);
       log(`  refresh c=8  ${key} ${fmt(result)}`);
@@ -625,7 +643,7 @@ async function main() {
     // first run
   }
   // A full, unprofiled run is stored under the engine's name; anything else under a suffixed key.
-  const partial = !RUN_MAIN || !RUN_SCALE || !RUN_VARIANTS || option('only');
+  const partial = !RUN_MAIN || !RUN_SCALE || !RUN_VARIANTS || option('only') || LIMITER_ONLY;
   const key = [DB, QUICK && 'quick', partial && 'partial', CPU_PROF && 'cpuprof'].filter(Boolean).join('-');
   all[key] = entry;
   fs.writeFileSync(RESULTS, `${JSON.stringify(all, null, 2)}\n`);

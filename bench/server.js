@@ -42,6 +42,10 @@ process.on('message', async (message) => {
     process.send({ type: 'stats', id: message.id, rssMb: process.memoryUsage().rss / 2 ** 20, heapMb: process.memoryUsage().heapUsed / 2 ** 20, loopP99Ms: loopDelay.percentile(99) / 1e6, loopMaxMs: loopDelay.max / 1e6, sessions: Number(rows[0].n) });
     loopDelay.reset();
   }
+  if (message && message.type === 'prefill') {
+    await prefillLimiter(strapi, message.n);
+    process.send({ type: 'prefilled', id: message.id });
+  }
   if (message && message.type === 'purge') {
     const result = await strapi.plugin('refresh-token').service('sessions').purge({ retainRevokedMs: 0, batchSize: 1000 });
     process.send({ type: 'purged', id: message.id, ...result });
@@ -66,7 +70,7 @@ function restoreStockUpVerify(strapi) {
   service.verify = stock.verify;
 }
 
-/** Mode L: fills the limiter's store with N distinct client IPs through its own code path. */
+/** Mode L: fills the limiter's store with N distinct client IPs through its own code path (on request, so they are live while measured). */
 async function prefillLimiter(strapi, n) {
   const limiter = strapi.plugin('refresh-token').service('limiter');
   for (let i = 0; i < n; i++) {
@@ -79,7 +83,6 @@ async function prefillLimiter(strapi, n) {
   const { createStrapi } = require('@strapi/strapi');
   strapi = await createStrapi({ appDir: PLAYGROUND, distDir: PLAYGROUND, serveAdminPanel: false }).load();
   if (process.env.BENCH_UP_STOCK_VERIFY === '1') restoreStockUpVerify(strapi);
-  if (process.env.BENCH_LIMITER_KEYS) await prefillLimiter(strapi, Number(process.env.BENCH_LIMITER_KEYS));
   strapi.server.mount();
   strapi.server.httpServer.on('request', (_req, res) => {
     inflight++;
