@@ -1,5 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
+/** A project whose files run one at a time in forked workers (each boots Strapi, a browser or processes). */
+const serial = (name: string, testTimeout: number, hookTimeout: number, dir = name) => ({
+  test: { name, include: [`tests/${dir}/**/*.test.ts`], environment: 'node' as const, pool: 'forks' as const, maxWorkers: 1, testTimeout, hookTimeout },
+});
+
 export default defineConfig({
   test: {
     projects: [
@@ -15,72 +20,12 @@ export default defineConfig({
           hookTimeout: 180_000,
         },
       },
-      {
-        test: {
-          name: 'package',
-          include: ['tests/package/**/*.test.ts'],
-          environment: 'node',
-          pool: 'forks',
-          maxWorkers: 1,
-          testTimeout: 60_000,
-          hookTimeout: 240_000,
-        },
-      },
-      {
-        test: {
-          name: 'multi-instance',
-          include: ['tests/multi-instance/**/*.test.ts'],
-          environment: 'node',
-          pool: 'forks',
-          maxWorkers: 1,
-          testTimeout: 120_000,
-          hookTimeout: 180_000,
-        },
-      },
-      {
-        test: {
-          name: 'faults',
-          include: ['tests/faults/**/*.test.ts'],
-          environment: 'node',
-          pool: 'forks',
-          maxWorkers: 1,
-          testTimeout: 120_000,
-          hookTimeout: 180_000,
-        },
-      },
-      {
-        test: {
-          name: 'soak',
-          include: ['tests/soak/**/*.test.ts'],
-          environment: 'node',
-          pool: 'forks',
-          maxWorkers: 1,
-          testTimeout: 300_000,
-          hookTimeout: 60_000,
-        },
-      },
-      {
-        test: {
-          name: 'compat',
-          include: ['tests/compat/**/*.test.ts'],
-          environment: 'node',
-          pool: 'forks',
-          maxWorkers: 1,
-          testTimeout: 600_000,
-          hookTimeout: 900_000,
-        },
-      },
-      {
-        test: {
-          name: 'e2e',
-          include: ['tests/e2e/**/*.test.ts'],
-          environment: 'node',
-          pool: 'forks',
-          maxWorkers: 1,
-          testTimeout: 180_000,
-          hookTimeout: 180_000,
-        },
-      },
+      serial('package', 60_000, 240_000),
+      serial('multi-instance', 120_000, 180_000),
+      serial('faults', 120_000, 180_000),
+      serial('compat', 600_000, 900_000),
+      serial('soak', 300_000, 60_000),
+      serial('e2e', 180_000, 180_000),
     ],
   },
 });
