@@ -108,9 +108,9 @@ describe('settings', () => {
     const res = await api.get('/refresh-token/settings', as(superToken));
     expect(res.status).toBe(200);
     expect(res.body.data).toEqual({
-      values: { accessTokenLifespan: 900, refreshTokenIdleLifespan: 604800, refreshTokenMaxLifespan: 2592000, reuseGracePeriod: 10 },
-      configured: { accessTokenLifespan: 900, refreshTokenIdleLifespan: 604800, refreshTokenMaxLifespan: 2592000, reuseGracePeriod: 10 },
-      sources: { accessTokenLifespan: 'config', refreshTokenIdleLifespan: 'config', refreshTokenMaxLifespan: 'config', reuseGracePeriod: 'config' },
+      values: { accessTokenLifespan: 900, refreshTokenIdleLifespan: 604800, refreshTokenMaxLifespan: 2592000, reuseGracePeriod: 10, sessionOnlyIdleLifespan: 86400 },
+      configured: { accessTokenLifespan: 900, refreshTokenIdleLifespan: 604800, refreshTokenMaxLifespan: 2592000, reuseGracePeriod: 10, sessionOnlyIdleLifespan: 86400 },
+      sources: { accessTokenLifespan: 'config', refreshTokenIdleLifespan: 'config', refreshTokenMaxLifespan: 'config', reuseGracePeriod: 'config', sessionOnlyIdleLifespan: 'config' },
     });
   });
 
@@ -151,8 +151,9 @@ describe('settings', () => {
       json: { accessTokenLifespan: 120, refreshTokenIdleLifespan: 3600, refreshTokenMaxLifespan: 7200 },
     });
     expect(saved.status, saved.text).toBe(200);
-    expect(saved.body.data.values).toEqual({ accessTokenLifespan: 120, refreshTokenIdleLifespan: 3600, refreshTokenMaxLifespan: 7200, reuseGracePeriod: 10 });
-    expect(saved.body.data.sources).toEqual({ accessTokenLifespan: 'saved', refreshTokenIdleLifespan: 'saved', refreshTokenMaxLifespan: 'saved', reuseGracePeriod: 'config' });
+    // The remember-me-off idle lifespan, set nowhere, follows the idle lifespan saved (at most it).
+    expect(saved.body.data.values).toEqual({ accessTokenLifespan: 120, refreshTokenIdleLifespan: 3600, refreshTokenMaxLifespan: 7200, reuseGracePeriod: 10, sessionOnlyIdleLifespan: 3600 });
+    expect(saved.body.data.sources).toEqual({ accessTokenLifespan: 'saved', refreshTokenIdleLifespan: 'saved', refreshTokenMaxLifespan: 'saved', reuseGracePeriod: 'config', sessionOnlyIdleLifespan: 'config' });
 
     const viewed = await api.get('/refresh-token/settings', as(superToken));
     expect(viewed.body.data).toEqual(saved.body.data);
@@ -185,7 +186,7 @@ describe('settings', () => {
     const reset = await api.post('/refresh-token/settings/reset', as(superToken));
     expect(reset.status).toBe(200);
     expect(reset.body.data.values).toEqual(reset.body.data.configured);
-    expect(Object.values(reset.body.data.sources)).toEqual(['config', 'config', 'config', 'config']);
+    expect(Object.values(reset.body.data.sources).every((source) => source === 'config')).toBe(true);
 
     const again = await app.client().login(user.email, user.password);
     const claims2 = decodeJwt(again.body.jwt);

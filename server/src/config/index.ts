@@ -123,10 +123,11 @@ export function lifespanErrors(l: Lifespans): Array<[keyof Lifespans, string]> {
   if (l.refreshTokenIdleLifespan > l.refreshTokenMaxLifespan) {
     errors.push(['refreshTokenIdleLifespan', 'refreshTokenIdleLifespan must not be longer than refreshTokenMaxLifespan']);
   }
-  if (l.accessTokenLifespan >= l.sessionOnlyIdleLifespan) {
+  // Only meaningful once access < idle holds (otherwise no value could fit between them).
+  if (l.accessTokenLifespan < l.refreshTokenIdleLifespan && l.accessTokenLifespan >= l.sessionOnlyIdleLifespan) {
     errors.push(['sessionOnlyIdleLifespan', 'sessionOnlyIdleLifespan must be longer than accessTokenLifespan']);
   }
-  if (l.sessionOnlyIdleLifespan > l.refreshTokenIdleLifespan) {
+  if (l.accessTokenLifespan < l.refreshTokenIdleLifespan && l.sessionOnlyIdleLifespan > l.refreshTokenIdleLifespan) {
     errors.push(['sessionOnlyIdleLifespan', 'sessionOnlyIdleLifespan must not be longer than refreshTokenIdleLifespan']);
   }
   return errors;
@@ -207,6 +208,9 @@ const schema = yup
 /** Seconds of a validated duration where 0 is allowed (grace period, retention, cache TTL). */
 export const secondsOrZero = (value: Duration): number => parseDurationOrZero(value) as number;
 
+/** The remember-me-off idle lifespan when none is set: a day, within the access and idle lifespans. */
+export const derivedSessionOnly = (access: number, idle: number): number => Math.min(idle, Math.max(86400, access + 1));
+
 export function lifespansOf(config: Pick<PluginConfig, keyof Lifespans>): Lifespans {
   const access = parseDuration(config.accessTokenLifespan) as number;
   const idle = parseDuration(config.refreshTokenIdleLifespan) as number;
@@ -215,7 +219,7 @@ export function lifespansOf(config: Pick<PluginConfig, keyof Lifespans>): Lifesp
     refreshTokenIdleLifespan: idle,
     refreshTokenMaxLifespan: parseDuration(config.refreshTokenMaxLifespan) as number,
     reuseGracePeriod: secondsOrZero(config.reuseGracePeriod),
-    sessionOnlyIdleLifespan: parseDuration(config.sessionOnlyIdleLifespan) ?? Math.min(idle, Math.max(86400, access + 1)),
+    sessionOnlyIdleLifespan: parseDuration(config.sessionOnlyIdleLifespan) ?? derivedSessionOnly(access, idle),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import { LIFESPAN_KEYS, lifespanErrors, lifespansOf, type Lifespans, type PluginConfig } from '../config';
+import { derivedSessionOnly, LIFESPAN_KEYS, lifespanErrors, lifespansOf, type Lifespans, type PluginConfig } from '../config';
 
 /** How long a read of the saved settings is trusted; bounds staleness across instances. */
 const CACHE_MS = 5000;
@@ -32,8 +32,21 @@ const settings = ({ strapi }: { strapi: Core.Strapi }) => {
     return clean;
   }
 
-  function merge(savedValues: Partial<Lifespans>): Lifespans {
+  /**
+   * Config overridden by saved values. When neither sets the remember-me-off idle lifespan, it is
+   * derived from the access and idle lifespans in force, so saving those never breaks it.
+   */
+  function combine(savedValues: Partial<Lifespans>): Lifespans {
     const merged = { ...configured(), ...savedValues };
+    const { sessionOnlyIdleLifespan } = strapi.config.get('plugin::refresh-token') as PluginConfig;
+    if (sessionOnlyIdleLifespan == null && !('sessionOnlyIdleLifespan' in savedValues)) {
+      merged.sessionOnlyIdleLifespan = derivedSessionOnly(merged.accessTokenLifespan, merged.refreshTokenIdleLifespan);
+    }
+    return merged;
+  }
+
+  function merge(savedValues: Partial<Lifespans>): Lifespans {
+    const merged = combine(savedValues);
     // A saved set that no longer fits the config (e.g. config max lowered) falls back to config.
     return lifespanErrors(merged).length === 0 ? merged : configured();
   }
@@ -55,7 +68,7 @@ const settings = ({ strapi }: { strapi: Core.Strapi }) => {
     /** Saves a full or partial set; rejects (400, field errors) a set that breaks the rules. */
     async save(input: Partial<Lifespans>): Promise<SettingsView> {
       const next = { ...(await saved()), ...input };
-      const errorsByKey = lifespanErrors({ ...configured(), ...next });
+      const errorsByKey = lifespanErrors(combine(next));
       if (errorsByKey.length > 0) {
         throw new errors.ValidationError('Invalid lifespans', {
           errors: errorsByKey.map(([key, message]) => ({ path: [key], message, name: 'ValidationError' })),
