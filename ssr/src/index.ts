@@ -89,7 +89,7 @@ const lifespanMs = (jwt: string): number => {
 export function createServerAuth(options: ServerAuthOptions) {
   const base = options.strapiUrl.replace(/\/+$/, '') + (options.apiPrefix ?? '/api').replace(/\/+$/, '');
   const names = { refresh: options.cookieNames?.refresh ?? 'strapi_rt', access: options.cookieNames?.access ?? 'strapi_at' };
-  const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
+  const doFetch: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const margin = (jwt: string) => options.refreshMarginMs ?? defaultRefreshMargin(lifespanMs(jwt));
   const reuseWindow = options.reuseWindowMs ?? 10_000;
   const cookieOptions = (maxAge?: number): CookieOptions => ({
