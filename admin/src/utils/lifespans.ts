@@ -50,9 +50,7 @@ export function validate(values: Record<LifespanKey, number | undefined>): Parti
   if (!problems.refreshTokenIdleLifespan && !problems.refreshTokenMaxLifespan && idle! > max!) {
     problems.refreshTokenIdleLifespan = { id: 'validation.idleNotLongerThanMax' };
   }
-  const sessionOnly = values.sessionOnlyIdleLifespan;
-  if (!problems.sessionOnlyIdleLifespan && !problems.accessTokenLifespan && !problems.refreshTokenIdleLifespan && (sessionOnly! <= access! || sessionOnly! > idle!)) {
-    problems.sessionOnlyIdleLifespan = { id: 'validation.sessionOnlyRange' };
-  }
+  // sessionOnlyIdleLifespan is only checked for its bounds here: set nowhere, the server derives it
+  // from the access and idle lifespans being saved, and answers field errors for a bad explicit value.
   return problems;
 }
