@@ -6,8 +6,8 @@
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
 import { logoutOthersWith, logoutWith, presentedToken, refreshWith } from './http';
-import { asPublicError, Refusal } from './refusal';
-import { isStoreUnavailable, unavailable } from './store-faults';
+import { tracked } from './in-flight';
+import { publicFailure } from './refusal';
 import type { Bucket, LimiterService } from './services/limiter';
 
 interface GraphQLContext {
@@ -18,14 +18,15 @@ interface GraphQLContext {
  * GraphQL reports Strapi's own errors; a Refusal becomes one, reason kept. Each mutation counts
  * against the same per-IP limit as its REST route, so aliases cannot multiply attempts.
  */
-async function answering<T>(strapi: Core.Strapi, ctx: Context, bucket: Bucket, work: () => Promise<T>): Promise<T> {
-  try {
-    await (strapi.plugin('refresh-token').service('limiter') as LimiterService).hitRoute(ctx, bucket);
-    return await work();
-  } catch (error) {
-    if (isStoreUnavailable(error)) throw unavailable(ctx, strapi, error);
-    throw error instanceof Refusal ? asPublicError(error) : error;
-  }
+function answering<T>(strapi: Core.Strapi, ctx: Context, bucket: Bucket, work: () => Promise<T>): Promise<T> {
+  return tracked(strapi, async () => {
+    try {
+      await (strapi.plugin('refresh-token').service('limiter') as LimiterService).hitRoute(ctx, bucket);
+      return await work();
+    } catch (error) {
+      throw publicFailure(ctx, strapi, error);
+    }
+  });
 }
 
 const argumentToken = (argument: unknown) => (argument === null ? undefined : argument);

@@ -151,7 +151,7 @@ export function refuseRefresh(ctx: Context, strapi: Core.Strapi, message = 'Inva
 }
 
 /** The user behind a Bearer access token; 401 when there is none or it is not valid. */
-export async function requireAccessUser(ctx: Context, strapi: Core.Strapi): Promise<{ id: number; sid?: string; authTime?: number }> {
+export async function requireAccessUser(ctx: Context, strapi: Core.Strapi): Promise<{ id: number; sid?: string }> {
   const match = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'));
   if (!match) return refuse(401, 'Missing or malformed Authorization: Bearer header');
   // users-permissions' own verify, as wrapped by this plugin: pinned algorithm, and strict mode.
@@ -159,13 +159,9 @@ export async function requireAccessUser(ctx: Context, strapi: Core.Strapi): Prom
     .plugin('users-permissions')
     .service('jwt')
     .verify(match[1])
-    .catch(() => null)) as { id: number; sid?: unknown; auth_time?: unknown } | null;
+    .catch(() => null)) as { id: number; sid?: unknown } | null;
   if (!claims) return refuse(401, 'Invalid or expired access token');
   const user = await strapi.db.query('plugin::users-permissions.user').findOne({ where: { id: claims.id }, select: ['id', 'blocked'] });
   if (!user || user.blocked) return refuse(401, 'Invalid or expired access token');
-  return {
-    id: user.id,
-    sid: typeof claims.sid === 'string' ? claims.sid : undefined,
-    authTime: typeof claims.auth_time === 'number' ? claims.auth_time : undefined,
-  };
+  return { id: user.id, sid: typeof claims.sid === 'string' ? claims.sid : undefined };
 }

@@ -37,14 +37,13 @@ export function answeringRefusals<T extends Record<string, Action>>(strapi: Core
     wrapped[name] = (ctx) => tracked(strapi, async () => {
       try {
         await action(ctx);
-        storeAnswered(strapi);
       } catch (error) {
         if (isStoreUnavailable(error)) throw unavailable(ctx, strapi, error);
         if (!(error instanceof Refusal)) throw error;
-        storeAnswered(strapi);
         ctx.status = error.status;
         ctx.body = { data: null, error: { status: error.status, name: error.name, message: error.message, details: {} } };
       }
+      storeAnswered(strapi); // answered (a refusal too): the store was reachable
     });
   }
   return wrapped as T;
@@ -58,4 +57,14 @@ export function asPublicError(refusal: Refusal): Error {
   const error: Error = refusal.status === 401 ? new errors.UnauthorizedError(refusal.message) : new errors.PolicyError(refusal.message);
   error.name = refusal.name;
   return error;
+}
+
+/**
+ * What to throw for a failure in code that runs inside another plugin's route (the
+ * users-permissions wrappers) or in a GraphQL resolver: a 503 for an unreachable store, a
+ * Refusal as a public error, anything else as it is.
+ */
+export function publicFailure(ctx: Context, strapi: Core.Strapi, error: unknown): unknown {
+  if (isStoreUnavailable(error)) return unavailable(ctx, strapi, error);
+  return error instanceof Refusal ? asPublicError(error) : error;
 }

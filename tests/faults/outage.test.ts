@@ -27,7 +27,8 @@ const logged: string[] = [];
 
 beforeAll(async () => {
   if (process.env.DB !== 'postgres') throw new Error('the fault test runs on PostgreSQL: DB=postgres');
-  app = await startStrapi({ plugin: { delivery: 'body', reuseGracePeriod: '10s' }, env: { DATABASE_POOL_MAX: '4' } });
+  // 'both': the chains use the body, and a 503 can be checked to leave the cookie alone.
+  app = await startStrapi({ plugin: { delivery: 'both', reuseGracePeriod: '10s' }, env: { DATABASE_POOL_MAX: '4' } });
   database = app.strapi.config.get('database.connection.connection.database') as string;
   for (const level of ['error', 'info'] as const) {
     const original = app.strapi.log[level].bind(app.strapi.log);
@@ -49,7 +50,7 @@ describe('a database outage during refreshes', () => {
         const user = await app.createUser();
         const res = await app.client().login(user.email, user.password);
         expect(res.status).toBe(200);
-        return { userId: user.id, token: res.body.refreshToken as string, statuses: [] as number[], retryAfter: new Set<string>() };
+        return { userId: user.id, token: res.body.refreshToken as string, statuses: [] as number[], retryAfter: new Set<string>(), cookiesSetOn503: 0 };
       })
     );
     const phase = { outage: false };
@@ -61,7 +62,10 @@ describe('a database outage during refreshes', () => {
         c.statuses.push(res.status);
         if (phase.outage) during.push(res.status);
         if (res.status === 200) c.token = res.body.refreshToken;
-        if (res.status === 503) c.retryAfter.add(res.headers.get('retry-after') ?? '');
+        if (res.status === 503) {
+          c.retryAfter.add(res.headers.get('retry-after') ?? '');
+          c.cookiesSetOn503 += res.setCookies.length;
+        }
         await sleep(50);
       }
     });
@@ -88,6 +92,8 @@ describe('a database outage during refreshes', () => {
     expect(during.filter((s) => s === 503).length).toBeGreaterThan(0);
     expect(all.every((s) => s === 200 || s === 503)).toBe(true);
     for (const c of clients) if (c.retryAfter.size) expect([...c.retryAfter]).toEqual(['5']);
+    // A 503 never touches the cookie (a 401 would clear it and sign the browser out).
+    expect(clients.reduce((n, c) => n + c.cookiesSetOn503, 0)).toBe(0);
     // After recovery every chain goes on, with exactly one live session per client.
     for (const c of clients) {
       const res = await app.client().refresh({ json: { refreshToken: c.token } });
@@ -107,6 +113,9 @@ describe('a database outage during refreshes', () => {
     auth.onSessionExpired((e) => expired.push(e.status));
     await auth.login(user.email, user.password);
     const { jwt } = await app.client().login(user.email, user.password).then((r) => r.body);
+    const browser = app.client();
+    await browser.login(user.email, user.password);
+    const cookie = browser.jar.get('strapi_refresh_token');
     await admin(async (c) => {
       await c.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS false`);
       await c.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [database]);
@@ -115,6 +124,11 @@ describe('a database outage during refreshes', () => {
       // An authenticated API call is 503, not the 401 users-permissions' strategy would answer.
       const me = await app.client().get('/api/users/me', { bearer: jwt });
       expect(me.status).toBe(503);
+      // A cookie refresh: 503, no Set-Cookie, the browser keeps its cookie.
+      const cookieRefresh = await browser.refresh({ json: {} });
+      expect(cookieRefresh.status).toBe(503);
+      expect(cookieRefresh.setCookies).toEqual([]);
+      expect(browser.jar.get('strapi_refresh_token')).toBe(cookie);
       // The client retries (bounded) and then reports a transient error: never signed out.
       const refreshed = await auth.refresh().then(
         (ok) => ({ ok }),
@@ -135,5 +149,6 @@ describe('a database outage during refreshes', () => {
     expect((await app.client().login(user.email, user.password)).status).toBe(200);
     expect(await auth.refresh()).toBe(true);
     expect(expired).toEqual([]);
+    expect((await browser.refresh({ json: {} })).status).toBe(200);
   });
 });

@@ -10,9 +10,9 @@ import jwt from 'jsonwebtoken';
 import type { Context } from 'koa';
 import { secondsOrZero, type PluginConfig } from '../config';
 import { deliverTokens, requestMeta } from '../http';
-import { asPublicError, Refusal } from '../refusal';
 import { tracked } from '../in-flight';
-import { isStoreUnavailable, storeAnswered, unavailable } from '../store-faults';
+import { publicFailure } from '../refusal';
+import { storeAnswered } from '../store-faults';
 import { guardTokenIssuing } from '../request-guard';
 import { afterLogin } from '../session-policies';
 import type { SessionsService } from '../services/sessions';
@@ -45,13 +45,9 @@ export function wrapUsersPermissionsAuth(strapi: Core.Strapi): void {
     if (typeof original !== 'function') continue;
     controller[action] = function issueSession(this: unknown, ctx: Context, ...rest: unknown[]) {
       return tracked(strapi, async () => {
-        // Before users-permissions runs: a refused request logs in, registers or changes nothing.
         try {
+          // Before users-permissions runs: a refused request logs in, registers or changes nothing.
           if (action !== 'emailConfirmation') guardTokenIssuing(ctx, strapi);
-        } catch (error) {
-          throw error instanceof Refusal ? asPublicError(error) : error;
-        }
-        try {
           const result = await original.call(this, ctx, ...rest);
           const body = ctx.body as AuthBody | undefined;
           const userId = body?.user?.id;
@@ -67,7 +63,7 @@ export function wrapUsersPermissionsAuth(strapi: Core.Strapi): void {
           storeAnswered(strapi);
           return result;
         } catch (error) {
-          throw isStoreUnavailable(error) ? unavailable(ctx, strapi, error) : error;
+          throw publicFailure(ctx, strapi, error);
         }
       });
     };

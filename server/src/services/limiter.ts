@@ -54,8 +54,6 @@ const limiter = ({ strapi }: { strapi: Core.Strapi }) => {
   }
 
   return {
-    enabled: rateLimit.enabled,
-
     /** Counts one request from the client's IP to a route; 429 past the limit. */
     async hitRoute(ctx: Context, bucket: Bucket): Promise<void> {
       if (rateLimit.enabled) await take(ctx, `ip:${bucket}:${ctx.request.ip}`);
