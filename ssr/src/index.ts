@@ -142,8 +142,12 @@ export function createServerAuth(options: ServerAuthOptions) {
 
   /** One refresh per refresh token in this process; its result is reused for `reuseWindow`. */
   function sharedRefresh(refreshToken: string): Promise<RefreshOutcome> {
+    // Entries expire in insertion order (a fixed window): drop the expired ones from the front.
     const now = Date.now();
-    for (const [token, entry] of recent) if (entry.until <= now) recent.delete(token);
+    for (const [token, entry] of recent) {
+      if (entry.until > now) break;
+      recent.delete(token);
+    }
     const known = recent.get(refreshToken);
     if (known) return Promise.resolve(known.outcome);
     let running = inProgress.get(refreshToken);
