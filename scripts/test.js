@@ -15,6 +15,7 @@ const reports = path.join(root, 'tests', '.tmp');
 mkdirSync(reports, { recursive: true });
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const timings = [];
+const failures = []; // "stage › test: first line of the error", repeated at the end where CI logs keep it
 
 function run(label, command, args, env = {}) {
   const started = Date.now();
@@ -22,6 +23,10 @@ function run(label, command, args, env = {}) {
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
   timings.push(`${label}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return result.status === 0;
+}
+
+function firstLine(messages = []) {
+  return String(messages.find(Boolean) || 'no message').split('\n').find((l) => l.trim()) || 'no message';
 }
 
 function vitest(label, project, env = {}) {
@@ -32,6 +37,12 @@ function vitest(label, project, env = {}) {
     totals.passed += report.numPassedTests;
     totals.failed += report.numFailedTests + (report.numFailedTestSuites && !report.numFailedTests ? report.numFailedTestSuites : 0);
     totals.skipped += report.numPendingTests + report.numTodoTests;
+    for (const file of report.testResults) {
+      const failed = file.assertionResults.filter((t) => t.status === 'failed');
+      for (const t of failed) failures.push(`${label} › ${path.relative(root, file.name)} › ${t.fullName}: ${firstLine(t.failureMessages)}`);
+      if (!failed.length && file.status === 'failed') failures.push(`${label} › ${path.relative(root, file.name)}: ${firstLine([file.message])}`);
+    }
+    if (!ok && !report.numFailedTests && !report.numFailedTestSuites) failures.push(`${label}: vitest exited non-zero with every test passing (an unhandled error; see its output above)`);
   } else {
     totals.failed += 1;
   }
@@ -62,5 +73,6 @@ if (existsSync(path.join(root, 'tests', 'e2e')) && readdirSync(path.join(root, '
 }
 
 console.log(`\n${timings.join('\n')}`);
+if (failures.length) console.log(`\nfailed:\n${failures.map((f) => `  ${f.slice(0, 400)}`).join('\n')}`);
 console.log(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(ok && totals.failed === 0 ? 0 : 1);
