@@ -153,38 +153,49 @@ describe('three instances, PostgreSQL, Redis for the limiter', () => {
     const refused = await refresh(PORTS[1], refreshToken, ip);
     const refreshRefusedMs = Date.now() - revokedAt;
     expect(refused.status).toBe(401);
+    // Bounded by send times (the last accepted request left before revokedAt + strictCacheTtl), which
+    // a loaded machine cannot stretch the way it stretches round trips.
     let accessRefusedMs = -1;
+    let lastAcceptedSentMs = -1;
     while (Date.now() - revokedAt < 5000) {
+      const sentMs = Date.now() - revokedAt;
       if ((await call(PORTS[1], '/api/users/me', { bearer: jwt, ip })).status === 401) {
         accessRefusedMs = Date.now() - revokedAt;
         break;
       }
+      lastAcceptedSentMs = sentMs;
       await sleep(25);
     }
-    console.log(`revocation on instance 0: refresh refused on instance 1 after ${refreshRefusedMs} ms, access token refused after ${accessRefusedMs} ms (strictCacheTtl 1 s)`);
+    console.log(
+      `revocation on instance 0: refresh refused on instance 1 after ${refreshRefusedMs} ms, access token refused after ${accessRefusedMs} ms, last accepted request sent ${lastAcceptedSentMs} ms after (strictCacheTtl 1 s)`
+    );
     expect(accessRefusedMs).toBeGreaterThan(-1);
-    expect(accessRefusedMs).toBeLessThanOrEqual(1500);
+    expect(lastAcceptedSentMs).toBeLessThan(1000);
   });
 
   it('a lifespan saved in the admin on one instance applies on another within the 5 s cache (measured)', async () => {
     const adminLogin = await call(PORTS[0], '/admin/login', { json: { email: 'admin@example.com', password: 'Admin-Passw0rd!' } });
     const token = adminLogin.body.data.token;
-    const savedAt = Date.now();
     const saved = await call(PORTS[0], '/refresh-token/settings', { method: 'PUT', json: { accessTokenLifespan: 120 }, bearer: token });
     expect(saved.status).toBe(200);
+    const savedAt = Date.now();
+    // As above, bounded by when the last login with the old lifespan was sent, not by round trips.
     let appliedMs = -1;
-    for (let i = 0; Date.now() - savedAt < 8000; i++) {
+    let lastStaleSentMs = -1;
+    for (let i = 0; Date.now() - savedAt < 10_000; i++) {
+      const sentMs = Date.now() - savedAt;
       const res = await login(PORTS[1], `203.0.${run}.${10 + (i % 200)}`);
       const claims = JSON.parse(Buffer.from(res.body.jwt.split('.')[1], 'base64url').toString());
       if (claims.exp - claims.iat === 120) {
         appliedMs = Date.now() - savedAt;
         break;
       }
+      lastStaleSentMs = sentMs;
       await sleep(100);
     }
-    console.log(`settings saved on instance 0 applied on instance 1 after ${appliedMs} ms (cache bound 5 s)`);
+    console.log(`settings saved on instance 0 applied on instance 1 after ${appliedMs} ms, last login with the old lifespan sent ${lastStaleSentMs} ms after (cache bound 5 s)`);
     expect(appliedMs).toBeGreaterThan(-1);
-    expect(appliedMs).toBeLessThanOrEqual(6000);
+    expect(lastStaleSentMs).toBeLessThan(5000);
     await call(PORTS[0], '/refresh-token/settings/reset', { json: {}, bearer: token });
   });
 

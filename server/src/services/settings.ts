@@ -24,11 +24,12 @@ const settings = ({ strapi }: { strapi: Core.Strapi }) => {
   let cache: { saved: Partial<Lifespans>; at: number } | null = null;
 
   async function saved(): Promise<Partial<Lifespans>> {
-    if (cache && Date.now() - cache.at < CACHE_MS) return cache.saved;
+    const readAt = Date.now(); // stamped before the read: a slow read must not stretch the bound
+    if (cache && readAt - cache.at < CACHE_MS) return cache.saved;
     const raw = ((await store().get({ key: STORE_KEY })) ?? {}) as Partial<Lifespans>;
     const clean: Partial<Lifespans> = {};
     for (const key of LIFESPAN_KEYS) if (Number.isInteger(raw[key])) clean[key] = raw[key];
-    cache = { saved: clean, at: Date.now() };
+    cache = { saved: clean, at: readAt };
     return clean;
   }
 
