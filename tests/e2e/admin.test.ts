@@ -201,9 +201,10 @@ describe('admin pages in Chromium', () => {
       let scroller: HTMLElement | null = table.parentElement;
       while (scroller && scroller.scrollWidth <= scroller.clientWidth && scroller !== document.body) scroller = scroller.parentElement;
       const actions = table.querySelector('tbody tr td:last-child button:last-child')!.getBoundingClientRect();
-      return { scrolls: scroller !== document.body && scroller !== null, actionsRight: actions.right, viewport: window.innerWidth };
+      const scrolls = scroller !== document.body && scroller !== null;
+      return { scrolls, overflowPx: scrolls ? scroller!.scrollWidth - scroller!.clientWidth : 0, table: table.getBoundingClientRect().width, actionsRight: actions.right, viewport: window.innerWidth };
     });
-    expect(overflow.scrolls).toBe(false);
+    expect(overflow.scrolls, JSON.stringify(overflow)).toBe(false);
     expect(overflow.actionsRight).toBeLessThanOrEqual(overflow.viewport);
     await screenshot(page, 'admin-sessions.png');
 

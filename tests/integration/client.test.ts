@@ -148,6 +148,9 @@ describe('client against a real Strapi', () => {
 
   it('refreshes proactively inside the margin before exp, never after a 401', async () => {
     const { client, w } = makeClient();
+    // Log in just after a second begins (iat is in whole seconds), so the token has its full 3 s and
+    // a slow login cannot eat the time this test needs outside the margin.
+    await waitUntil(Math.ceil(Date.now() / 1000) * 1000 + 20);
     await client.login(DEMO_USER.email, DEMO_USER.password);
     const expiresAt = client.accessTokenExpiresAt!;
     const margin = (LIFESPAN_S * 1000) / 4; // default margin: a quarter of the lifespan

@@ -110,8 +110,9 @@ export const SessionsPage = () => {
 
   const { pagination } = reply;
   const userLabel = (user: AdminSession['user']) => user.username ?? user.email ?? t('sessions.user.deleted', { id: user.id });
-  // Six columns so that the table fits at 1280 px: the two expiries share one, device and IP another.
-  const columns = ['user', 'createdAt', 'lastUsedAt', 'expiry', 'device'];
+  // Five columns so that the table fits at 1280 px with room to spare: each pairs a value with a
+  // secondary line (last use and sign-in, the two expiries, device and IP).
+  const columns = ['user', 'lastUsedAt', 'expiry', 'device'];
 
   return (
     <Page.Main aria-busy={busy}>
@@ -186,11 +187,14 @@ export const SessionsPage = () => {
                       </Typography>
                     </Flex>
                   </Td>
-                  {(['createdAt', 'lastUsedAt'] as const).map((key) => (
-                    <Td key={key}>
-                      <Typography>{when(session[key])}</Typography>
-                    </Td>
-                  ))}
+                  <Td>
+                    <Flex direction="column" alignItems="flex-start">
+                      <Typography>{when(session.lastUsedAt)}</Typography>
+                      <Typography variant="pi" textColor="neutral600">
+                        {t('sessions.signedIn', { date: when(session.createdAt) })}
+                      </Typography>
+                    </Flex>
+                  </Td>
                   <Td>
                     <Flex direction="column" alignItems="flex-start">
                       <Typography>{when(session.expiresAt)}</Typography>
