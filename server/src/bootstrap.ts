@@ -1,11 +1,9 @@
 import type { Core } from '@strapi/strapi';
 import { secondsOrZero, type PluginConfig } from './config';
+import { SESSION_EVENTS } from './events';
 import { registerPermissions } from './permissions';
 import { subscribeUserLifecycles } from './user-lifecycles';
 import type { SessionsService } from './services/sessions';
-
-/** Events on strapi.eventHub, also offered to Strapi webhooks. */
-export const SESSION_EVENTS = ['created', 'refreshed', 'revoked', 'reused', 'new-device'] as const;
 
 export default async ({ strapi }: { strapi: Core.Strapi }) => {
   const sessions = (): SessionsService => strapi.plugin('refresh-token').service('sessions');

@@ -6,6 +6,7 @@
 import type { Core } from '@strapi/strapi';
 import type { PluginConfig } from './config';
 import { parseDuration } from './config/duration';
+import { emitSessionEvent } from './events';
 import type { RequestMeta, SessionsService } from './services/sessions';
 import { deviceLabel } from './user-agent';
 
@@ -37,7 +38,7 @@ export async function afterLogin(
   const seen = await sessions.devicesSince(userId, since, sessionId);
   if (seen.some((s) => deviceLabel(s.userAgent) === device && ipNetwork(s.ip) === network)) return;
 
-  strapi.eventHub.emit('refresh-token.session.new-device', { sessionId, userId, device, ip: meta.ip, userAgent: meta.userAgent });
+  emitSessionEvent(strapi, 'new-device', { sessionId, userId, device, ip: meta.ip, userAgent: meta.userAgent });
   if (config.newDevice.email) await emailNewDevice(strapi, config.newDevice.email, { userId, device, ip: meta.ip ?? 'unknown' });
 }
 

@@ -84,6 +84,40 @@ describe('events, webhooks and storage', () => {
     }
   });
 
+  it('an app listener that throws fails neither the token request nor the process: it is logged', async () => {
+    const logged: string[] = [];
+    const unhandled: unknown[] = [];
+    const log = app.strapi.log as unknown as { error: (message: string, ...rest: unknown[]) => unknown };
+    const error = log.error;
+    log.error = (message: string, ...rest: unknown[]) => {
+      logged.push(String(message));
+      return error.call(app.strapi.log, message, ...rest);
+    };
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const failing = async () => {
+      throw new Error('audit store down');
+    };
+    app.strapi.eventHub.on('refresh-token.session.created', failing);
+    app.strapi.eventHub.on('refresh-token.session.refreshed', failing);
+    try {
+      const login = await app.client().login(DEMO_USER.email, DEMO_USER.password);
+      expect(login.status).toBe(200);
+      expect((await app.client().refresh({ json: { refreshToken: login.body.refreshToken } })).status).toBe(200);
+      await sleep(100);
+      expect(logged.filter((l) => l.includes('failed: audit store down'))).toEqual([
+        '[refresh-token] a listener of refresh-token.session.created failed: audit store down',
+        '[refresh-token] a listener of refresh-token.session.refreshed failed: audit store down',
+      ]);
+      expect(unhandled).toEqual([]);
+    } finally {
+      app.strapi.eventHub.off('refresh-token.session.created', failing);
+      app.strapi.eventHub.off('refresh-token.session.refreshed', failing);
+      process.off('unhandledRejection', onUnhandled);
+      log.error = error;
+    }
+  });
+
   it('10,000 rotations of one session leave one row', async () => {
     const before = Number((await table(app).count({ n: '*' }))[0].n);
     const user = await app.createUser();

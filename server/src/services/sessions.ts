@@ -16,6 +16,7 @@ import {
 import type { Lifespans } from '../config';
 import type { SettingsService } from './settings';
 import { deviceLabel } from '../user-agent';
+import { emitSessionEvent, type SessionEvent } from '../events';
 
 const TABLE = 'refresh_token_sessions';
 /**
@@ -111,7 +112,7 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
   const knex = () => strapi.db.connection;
   const settings = (): SettingsService => strapi.plugin('refresh-token').service('settings');
   const userTable = () => strapi.db.metadata.get(USER_UID).tableName;
-  const emit = (event: string, payload: Record<string, unknown>) => strapi.eventHub.emit(`refresh-token.session.${event}`, payload);
+  const emit = (event: SessionEvent, payload: Record<string, unknown>) => emitSessionEvent(strapi, event, payload);
 
   /** Strict mode: session id -> [alive, checkedAt]. Revocations here drop their entry at once. */
   const liveness = new Map<string, [boolean, number]>();
