@@ -22,8 +22,8 @@ const TABLE = 'refresh_token_sessions';
 /**
  * How many generations back a presented token is traced to tell an old token of the session
  * (reuse: the session is revoked) from a forged one (unknown: nothing happens). About 8 µs a
- * step (tests/unit/tokens.test.ts prints it); 100 generations is 25 hours of continuous use with 15-minute access tokens. An older
- * token is answered as unknown: 401, no revocation.
+ * step (tests/unit/tokens.test.ts prints it); 100 generations is 25 hours of continuous use with
+ * 15-minute access tokens. An older token is answered as unknown: 401, no revocation.
  */
 export const REUSE_LOOKBACK = 100;
 const USER_UID = 'plugin::users-permissions.user';
@@ -112,7 +112,7 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
   const knex = () => strapi.db.connection;
   const settings = (): SettingsService => strapi.plugin('refresh-token').service('settings');
   const userTable = () => strapi.db.metadata.get(USER_UID).tableName;
-  const emit = (event: SessionEvent, payload: Record<string, unknown>) => emitSessionEvent(strapi, event, payload);
+  const emit = (event: SessionEvent, payload: Record<string, unknown>) => emitSessionEvent(strapi, event, payload); // logs a failing listener
 
   /** Strict mode: session id -> [alive, checkedAt]. Revocations here drop their entry at once. */
   const liveness = new Map<string, [boolean, number]>();
