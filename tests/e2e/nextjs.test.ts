@@ -9,13 +9,14 @@ import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/ports';
 import { launchChromium } from '../helpers/chromium';
 import { DEMO_USER, startStrapi, type TestApp } from '../helpers/strapi';
 
 const ROOT = path.resolve(__dirname, '../..');
 const EXAMPLE = path.join(ROOT, 'examples/nextjs');
 const SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
-const PORT = 25000 + (process.pid % 1000);
+const PORT = await freePort();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The newest modification time under a directory (sources of the example and the built plugin). */

@@ -8,11 +8,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePorts } from '../helpers/ports';
 
 const BOOT = path.resolve(__dirname, '../helpers/boot.cjs');
 const DB_NAME = `rt_cluster_${process.pid}`;
-const BASE_PORT = 24337 + (process.pid % 1000);
-const PORTS = [BASE_PORT, BASE_PORT + 1000, BASE_PORT + 2000];
+const PORTS = await freePorts(3);
 const CONFIG = { delivery: 'body', reuseGracePeriod: '10s', strict: true, strictCacheTtl: '1s', rateLimit: { enabled: true, interval: '1m', max: 20, store: 'redis' } };
 const children = new Map<number, ChildProcess>();
 const run = Math.floor(Math.random() * 200) + 20; // IPs of this run, so that Redis counters of another run never count

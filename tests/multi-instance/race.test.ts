@@ -5,11 +5,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePorts } from '../helpers/ports';
 import { Client } from 'pg';
 
 const BOOT = path.resolve(__dirname, '../helpers/boot.cjs');
 const DB_NAME = `rt_race_${process.pid}`;
-const PORTS = [21337 + (process.pid % 1000), 22337 + (process.pid % 1000)];
+const PORTS = await freePorts(2);
 const children: ChildProcess[] = [];
 
 async function admin(sql: string) {

@@ -6,13 +6,14 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/ports';
 
 const root = path.resolve(__dirname, '../..');
 // Inside the repository so that Strapi itself resolves from the root node_modules (a real app has
 // its own); the plugin is installed from the tarball into the app's node_modules.
 const work = path.join(root, 'tests', '.tmp', `pack-${process.pid}`);
 const appDir = path.join(work, 'app');
-const port = 23337 + (process.pid % 1000);
+const port = await freePort();
 let server: ChildProcess | undefined;
 let packedFiles: string[] = [];
 
