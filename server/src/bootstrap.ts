@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { secondsOrZero, type PluginConfig } from './config';
 import { SESSION_EVENTS } from './events';
+import { wellFormedCredentials } from './http/well-formed';
 import { registerPermissions } from './permissions';
 import { subscribeUserLifecycles } from './user-lifecycles';
 import type { SessionsService } from './services/sessions';
@@ -9,6 +10,8 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
   const sessions = (): SessionsService => strapi.plugin('refresh-token').service('sessions');
   const config = strapi.config.get('plugin::refresh-token') as PluginConfig;
 
+  // Added here, not in register(): it needs the parsed body, and the router is mounted after bootstrap.
+  strapi.server.use(wellFormedCredentials());
   subscribeUserLifecycles(strapi);
 
   const webhookStore = strapi.get('webhookStore') as { addAllowedEvent(key: string, value: string): void } | undefined;

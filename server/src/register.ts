@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { wrapUsersPermissionsAuth, wrapUsersPermissionsJwt } from './auth/users-permissions';
 import { unsupportedStrapi } from './compatibility';
 import { registerGraphQL } from './graphql';
+import { guardBcrypt } from './http/well-formed';
 import { outageAwareAuthentication } from './store-faults';
 
 export const BUILT_IN_REFRESH_MESSAGE =
@@ -18,6 +19,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   if (strapi.config.get('plugin::users-permissions.jwtManagement') === 'refresh') {
     throw new Error(BUILT_IN_REFRESH_MESSAGE);
   }
+  guardBcrypt(strapi); // before anything can hash a password
   wrapUsersPermissionsAuth(strapi);
   wrapUsersPermissionsJwt(strapi);
   registerGraphQL(strapi);

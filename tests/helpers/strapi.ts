@@ -27,6 +27,9 @@ export interface StartOptions {
   env?: Record<string, string>;
 }
 
+/** Both limiters as a user gets them (startStrapi turns them off unless told otherwise). */
+export const LIMITERS_AT_DEFAULTS = { plugin: { rateLimit: { enabled: true } }, usersPermissions: { ratelimit: { enabled: true } } } as const;
+
 // Strapi's ESM build does not load under Node's ESM resolver; use its CommonJS entry, as an app does.
 const { createStrapi } = createRequire(import.meta.url)('@strapi/strapi') as typeof import('@strapi/strapi');
 

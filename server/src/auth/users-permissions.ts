@@ -13,6 +13,7 @@ import { deliverTokens, requestMeta } from '../http';
 import { tracked } from '../in-flight';
 import { publicFailure } from '../refusal';
 import { storeAnswered } from '../store-faults';
+import { assertWellFormedCredentials } from '../http/well-formed';
 import { guardTokenIssuing } from '../request-guard';
 import { afterLogin } from '../session-policies';
 import type { SessionsService } from '../services/sessions';
@@ -39,6 +40,17 @@ interface AuthBody {
 export function wrapUsersPermissionsAuth(strapi: Core.Strapi): void {
   const controller = strapi.plugin('users-permissions').controller('auth') as Record<string, Action>;
   const sessions = (): SessionsService => strapi.plugin('refresh-token').service('sessions');
+
+  // GraphQL mutations hand their (possibly inline-literal) input to these actions as the body,
+  // past the global body guard: check it here too, before users-permissions hashes anything.
+  for (const action of [...ISSUING_ACTIONS, 'forgotPassword']) {
+    const original = controller[action];
+    if (typeof original !== 'function') continue;
+    controller[action] = function wellFormedInput(this: unknown, ctx: Context, ...rest: unknown[]) {
+      assertWellFormedCredentials(ctx.request.body);
+      return original.call(this, ctx, ...rest);
+    };
+  }
 
   for (const action of ISSUING_ACTIONS) {
     const original = controller[action];
