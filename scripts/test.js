@@ -64,7 +64,7 @@ for (const db of dbs) ok = vitest(`integration (${db})`, 'integration', { DB: db
 if (dbs.includes('postgres')) ok = vitest('multi-instance race (postgres)', 'multi-instance') && ok;
 // A database outage in the middle of refreshes (PostgreSQL: the test database is cut off and back).
 if (dbs.includes('postgres')) ok = vitest('database faults (postgres)', 'faults', { DB: 'postgres' }) && ok;
-// Stock apps of Strapi 5.20 / 5.36 / 5.54 with the packed plugin (their installs are cached in .cache/compat).
+// Stock apps of Strapi 5.20 / 5.36 / 5.54 with the packed plugin (their installs are cached outside the clone, in ~/.cache/strapi-plugin-refresh-token).
 ok = vitest('compatibility matrix', 'compat') && ok;
 // The short soak: a few thousand refreshes with logouts, memory and event loop sampled.
 ok = vitest('soak (short)', 'soak') && ok;

@@ -3,17 +3,20 @@
  * 5.54, a stock app of that version gets the plugin from `npm pack` with a plain `npm install` (no
  * flags: the peer ranges must accept it), boots, and passes login → refresh → reuse → logout over
  * HTTP. For the oldest and 5.54 the admin panel builds with the plugin and its settings page renders
- * in Chromium without console errors. Apps live in .cache/compat/<version> so that their Strapi
- * installs are reused from run to run.
+ * in Chromium without console errors. Apps live outside the clone, in
+ * ~/.cache/strapi-plugin-refresh-token/compat/<version> (or $COMPAT_CACHE), so that their Strapi
+ * installs are reused by every clone on the machine; each run still does a plain `npm install`
+ * there, which re-resolves against the peer ranges and the fresh tarball.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/chromium';
 
 const ROOT = path.resolve(__dirname, '../..');
-const CACHE = path.join(ROOT, '.cache', 'compat');
+const CACHE = process.env.COMPAT_CACHE ?? path.join(os.homedir(), '.cache', 'strapi-plugin-refresh-token', 'compat');
 const BOOT = path.join(ROOT, 'tests', 'helpers', 'boot.cjs');
 const MATRIX: Array<{ version: string; admin: boolean }> = [
   { version: '5.20.0', admin: true },
