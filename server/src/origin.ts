@@ -1,10 +1,14 @@
+import { getPublicSuffix } from 'tldts';
+
 /**
  * Which web origins may use the refresh cookie. Pure: no Strapi, no Koa.
  *
  * An entry of `trustedOrigins` is an exact origin (`https://app.example.com`, `http://localhost:5173`)
  * or one of two wildcard forms: `https://*.example.com` (any subdomain, at any depth, of
  * example.com over https; not example.com itself) and `http://localhost:*` (any port). Nothing
- * broader: `*` alone, a wildcard in the middle of a name or a path would trust sites you do not own.
+ * broader: `*` alone, a wildcard in the middle of a name or a path would trust sites you do not own,
+ * and so would a wildcard over a public suffix (`https://*.com`, `*.co.uk`, `*.vercel.app`,
+ * `*.github.io`: anyone can register a name there), checked against the Public Suffix List.
  *
  * Without `trustedOrigins`, development trusts pages on this machine (localhost, 127.0.0.1, [::1]
  * on any port) so a front end on another port works out of the box; production trusts only the
@@ -20,6 +24,10 @@ export function originPatternError(entry: unknown): string | null {
   if (entry === '*' || entry === 'null') return `'${entry}' would trust every site; list your front ends' origins`;
   if (!ORIGIN.test(entry.toLowerCase())) {
     return `'${entry}' is not an origin: write scheme://host[:port] with no path or trailing slash, e.g. https://app.example.com, https://*.example.com or http://localhost:*`;
+  }
+  const [, , sub, host] = ORIGIN.exec(entry.toLowerCase())!;
+  if (sub && getPublicSuffix(host, { allowPrivateDomains: true }) === host) {
+    return `'${entry}' would trust every site under the public suffix ${host} (anyone can register a name there); name your own domain, e.g. https://*.example.com`;
   }
   return null;
 }

@@ -26,6 +26,8 @@ describe('start-up', () => {
     [{ refreshTokenIdleLifespan: '90d' }, 'refreshTokenIdleLifespan must not be longer than refreshTokenMaxLifespan'],
     [{ cookie: { sameSite: 'none', secure: false } }, "cookie.sameSite 'none' requires cookie.secure"],
     [{ delivery: 42 }, 'delivery'],
+    [{ trustedOrigins: ['https://*.com'] }, "'https://*.com' would trust every site under the public suffix com"],
+    [{ trustedOrigins: ['https://*.vercel.app'] }, 'public suffix vercel.app'],
   ])('refuses %j', async (config, message) => {
     const { code, output } = await boot({ REFRESH_TOKEN_CONFIG: JSON.stringify(config) });
     expect(code).not.toBe(0);

@@ -29,6 +29,15 @@ describe('trusted origins', () => {
     }
   });
 
+  it('refuses a wildcard over a public suffix (ICANN or private: shared hosts), accepts one over a registrable domain', () => {
+    for (const entry of ['https://*.com', 'https://*.co.uk', 'https://*.vercel.app', 'https://*.github.io', 'http://*.herokuapp.com']) {
+      expect(originPatternError(entry), entry).toMatch(/public suffix/);
+    }
+    for (const entry of ['https://*.example.com', 'https://*.example.co.uk', 'https://*.my-app.vercel.app', 'https://app.vercel.app']) {
+      expect(originPatternError(entry), entry).toBeNull();
+    }
+  });
+
   it('host:* matches any port of that host only', () => {
     const policy = originPolicy(['http://localhost:*'], 'production');
     expect(policy.allows('http://localhost', own)).toBe(true);

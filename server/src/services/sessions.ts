@@ -289,7 +289,9 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
       // The loser of a race presents what is now the previous token: its successor, computed above,
       // is the live one, so no chain needs to be walked.
       const relation = digestsEqual(nextHash, row.token_hash) ? 'previous' : lineage(row, sessionId, secret, presentedHash);
-      if (relation === 'unknown' || relation === 'current') return { ok: false, reason: 'unknown', ...who };
+      // A secret the session never issued names no session: it must not count against the
+      // victim's rate-limit bucket (anyone who saw an access JWT knows its `sid`).
+      if (relation === 'unknown' || relation === 'current') return { ok: false, reason: 'unknown' };
       const inGrace = lifespans.reuseGracePeriod > 0 && now - ms(row.rotated_at) <= lifespans.reuseGracePeriod * 1000;
       if (relation === 'previous' && inGrace) return issued(ms(row.expires_at));
 
@@ -301,7 +303,8 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
 
     /**
      * Logout with only the refresh token. Idempotent; a token the session never issued changes
-     * nothing, an earlier one of the session is reuse. Returns whether the session exists.
+     * nothing, an earlier one of the session is reuse. Returns the session id when the token
+     * really belongs to the session.
      */
     async revokeByToken(token: string, meta: RequestMeta = {}): Promise<{ sessionId?: string }> {
       const parsed = parseRefreshToken(token);
@@ -309,8 +312,9 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
       const row = await readSession(parsed.sessionId);
       if (!row) return {};
       const relation = lineage(row, parsed.sessionId, parsed.secret);
+      if (relation === 'unknown') return {}; // forged: names no session, counts against none
       if (relation === 'earlier') await revokeForReuse(row, parsed.sessionId, meta);
-      else if (relation !== 'unknown' && (await revokeRow(row.id, 'logout', parsed.sessionId))) {
+      else if (await revokeRow(row.id, 'logout', parsed.sessionId)) {
         emit('revoked', { sessionId: parsed.sessionId, userId: row.user_id, reason: 'logout', ip: meta.ip, userAgent: meta.userAgent });
       }
       return { sessionId: parsed.sessionId };
