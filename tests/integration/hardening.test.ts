@@ -241,6 +241,35 @@ describe('every password change ends the sessions', () => {
     expect(await liveSessions(app, d.id)).toBe(2);
   });
 
+  it('blocking the user ends the sessions (reason blocked) by every path; unblocking revives none', async () => {
+    const reasons = async (userId: number) =>
+      (await app.strapi.db.connection('refresh_token_sessions').where({ user_id: userId })).map((r: { revoked_reason: string }) => r.revoked_reason);
+    const viaCm = await app.createUser();
+    const { http } = await cookieLogin(app, viaCm);
+    await cookieLogin(app, viaCm);
+    const { documentId } = await app.strapi.db.query('plugin::users-permissions.user').findOne({ where: { id: viaCm.id } });
+    const path = `/content-manager/collection-types/plugin::users-permissions.user/${documentId}`;
+    expect((await new HttpClient(app.url).request('PUT', path, { json: { blocked: true }, bearer: adminToken })).status).toBe(200);
+    expect(await liveSessions(app, viaCm.id)).toBe(0);
+    expect(await reasons(viaCm.id)).toEqual(['blocked', 'blocked']);
+    expect((await new HttpClient(app.url).request('PUT', path, { json: { blocked: false }, bearer: adminToken })).status).toBe(200);
+    expect((await http.refresh()).status).toBe(401); // the stolen cookie stays dead after the unblock
+
+    const viaDocuments = await twoSessions();
+    const doc = await app.strapi.db.query('plugin::users-permissions.user').findOne({ where: { id: viaDocuments.id } });
+    await app.strapi.documents('plugin::users-permissions.user').update({ documentId: doc.documentId, data: { blocked: true } as never });
+    expect(await liveSessions(app, viaDocuments.id)).toBe(0);
+
+    const viaService = await twoSessions();
+    await app.strapi.plugin('users-permissions').service('user').edit(viaService.id, { blocked: true });
+    expect(await liveSessions(app, viaService.id)).toBe(0);
+    expect(await reasons(viaService.id)).toEqual(['blocked', 'blocked']);
+
+    const untouched = await twoSessions();
+    await app.strapi.plugin('users-permissions').service('user').edit(untouched.id, { blocked: false });
+    expect(await liveSessions(app, untouched.id)).toBe(2);
+  });
+
   it('the event is revoked with reason password-change, once per session', async () => {
     const events: Array<{ reason: string; userId: number }> = [];
     const listener = (payload: any) => events.push(payload);

@@ -28,7 +28,7 @@ const TABLE = 'refresh_token_sessions';
 export const REUSE_LOOKBACK = 100;
 const USER_UID = 'plugin::users-permissions.user';
 
-export type RevokeReason = 'logout' | 'logout-all' | 'logout-others' | 'session-limit' | 'password-change' | 'admin' | 'user-deleted' | 'reuse';
+export type RevokeReason = 'logout' | 'logout-all' | 'logout-others' | 'session-limit' | 'password-change' | 'blocked' | 'admin' | 'user-deleted' | 'reuse';
 export type RefusalReason = 'unknown' | 'revoked' | 'expired' | 'user' | 'reused';
 
 export interface RequestMeta {
