@@ -150,7 +150,7 @@ export function refuseRefresh(ctx: Context, strapi: Core.Strapi, message = 'Inva
   return refuse(401, message);
 }
 
-/** The user behind a Bearer access token; 401 when there is none or it is not valid. */
+/** The user behind a Bearer access token of a live session; 401 when there is none or it is not valid. */
 export async function requireAccessUser(ctx: Context, strapi: Core.Strapi): Promise<{ id: number; sid?: string }> {
   const match = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'));
   if (!match) return refuse(401, 'Missing or malformed Authorization: Bearer header');
@@ -161,6 +161,9 @@ export async function requireAccessUser(ctx: Context, strapi: Core.Strapi): Prom
     .verify(match[1])
     .catch(() => null)) as { id: number; sid?: unknown } | null;
   if (!claims) return refuse(401, 'Invalid or expired access token');
+  // Whatever `strict` says: the access token of a session that has ended must not manage the
+  // user's other sessions (an attacker whose session the victim just ended).
+  if (typeof claims.sid === 'string' && !(await sessions(strapi).isLive(claims.sid, 0))) return refuse(401, 'This session has ended: log in again');
   const user = await strapi.db.query('plugin::users-permissions.user').findOne({ where: { id: claims.id }, select: ['id', 'blocked'] });
   if (!user || user.blocked) return refuse(401, 'Invalid or expired access token');
   return { id: user.id, sid: typeof claims.sid === 'string' ? claims.sid : undefined };

@@ -43,6 +43,35 @@ describe('sign out other devices, session cap, remember-me, fresh login', () => 
     expect((await app.client().post('/api/token/logout-others', { json: {} })).status).toBe(401);
   });
 
+  it("an ended session's access token manages nothing, strict or not: logout-others/-all, the sessions list, DELETE, the fresh policy all answer 401/403", async () => {
+    const user = await app.createUser();
+    const thief = await login(app, user);
+    const victim = await login(app, user);
+    const { body } = await app.client().get('/api/token/sessions', { bearer: victim.jwt });
+    expect(body.data).toHaveLength(2);
+    // The victim ends the thief's session; the thief's access token (strict is off) still has minutes to live.
+    expect((await app.client().post('/api/token/logout-others', { json: {}, bearer: victim.jwt })).body).toEqual({ ok: true, revoked: 1 });
+    const asThief = [
+      app.client().post('/api/token/logout-others', { json: {}, bearer: thief.jwt }),
+      app.client().post('/api/token/logout-all', { json: {}, bearer: thief.jwt }),
+      app.client().get('/api/token/sessions', { bearer: thief.jwt }),
+      app.client().delete(`/api/token/sessions/${victim.sid}`, { bearer: thief.jwt }),
+      app.client().post('/graphql', { json: { query: 'mutation { logoutOthers }' }, bearer: thief.jwt }),
+    ];
+    const replies = await Promise.all(asThief);
+    for (const reply of replies.slice(0, 4)) {
+      expect(reply.status, reply.text).toBe(401);
+      expect(reply.body.error.message).toContain('session has ended');
+    }
+    expect(replies[4].body.errors[0].message).toContain('session has ended');
+    const fresh = await app.client().request('PUT', '/api/account/email', { json: { email: `thief${user.id}@example.com` }, bearer: thief.jwt });
+    expect(fresh.status).toBe(403);
+    expect(fresh.body.error.details).toMatchObject({ reason: 'login-required' });
+    expect(await live(app, user.id)).toEqual([victim.sid]);
+    // The ordinary API still takes the token until it expires (that is what strict mode changes).
+    expect((await app.client().get('/api/users/me', { bearer: thief.jwt })).status).toBe(200);
+  });
+
   it('GraphQL logoutOthers does the same', async () => {
     const user = await app.createUser();
     await login(app, user);

@@ -11,13 +11,15 @@ import type { Context } from 'koa';
 import { formatDuration, parseDuration } from '../config/duration';
 import type { SessionsService } from '../services/sessions';
 
-export default (policyContext: { request: Context['request'] }, config: { maxAge?: unknown } = {}, { strapi }: { strapi: Core.Strapi }) => {
+export default async (policyContext: { request: Context['request'] }, config: { maxAge?: unknown } = {}, { strapi }: { strapi: Core.Strapi }) => {
   const maxAge = parseDuration(config.maxAge ?? '5m');
   if (maxAge === null) throw new Error(`plugin::refresh-token.fresh: maxAge must be a duration like '5m', got ${JSON.stringify(config.maxAge)}`);
   const bearer = /^Bearer\s+(\S+)$/i.exec(policyContext.request.get('authorization'))?.[1];
   const sessions: SessionsService = strapi.plugin('refresh-token').service('sessions');
-  const claims = bearer ? (sessions.verifyAccessToken(bearer) as { auth_time?: unknown } | null) : null;
-  if (!claims || typeof claims.auth_time !== 'number') {
+  const claims = bearer ? (sessions.verifyAccessToken(bearer) as { auth_time?: unknown; sid?: string } | null) : null;
+  // A login is fresh only while its session lives, whatever `strict` says.
+  const live = typeof claims?.sid === 'string' && (await sessions.isLive(claims.sid, 0));
+  if (!claims || typeof claims.auth_time !== 'number' || !live) {
     throw new errors.PolicyError('This action needs a recent login: log in again', { reason: 'login-required', maxAge });
   }
   const age = Math.floor(Date.now() / 1000) - claims.auth_time;
