@@ -1,3 +1,5 @@
+import http from 'node:http';
+
 /** fetch with a cookie jar: what a browser would keep, minus the Path matching the server decides. */
 export interface Reply {
   status: number;
@@ -16,9 +18,30 @@ export interface RequestOptions {
   noJar?: boolean;
 }
 
+/** One HTTP/1.1 request from a given local address (another loopback address: another client IP). */
+function requestFrom(localAddress: string, url: string, init: { method: string; headers: Record<string, string>; body?: unknown }): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: init.method, headers: init.headers, localAddress }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const headers = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) for (const v of [value ?? []].flat()) headers.append(name, v);
+        resolve(new Response(res.statusCode === 204 ? null : Buffer.concat(chunks), { status: res.statusCode, headers }));
+      });
+    });
+    req.on('error', reject);
+    req.end(init.body as string | Buffer | undefined);
+  });
+}
+
 export class HttpClient {
   readonly jar = new Map<string, string>();
-  constructor(readonly baseURL: string) {}
+  /** `localAddress`: send from this address (e.g. 127.0.0.2), so that Strapi sees another client IP. */
+  constructor(
+    readonly baseURL: string,
+    readonly localAddress?: string
+  ) {}
 
   cookieHeader(): string {
     return [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ');
@@ -33,7 +56,8 @@ export class HttpClient {
     }
     if (options.bearer) headers.authorization = `Bearer ${options.bearer}`;
     if (!options.noJar && this.jar.size > 0 && !headers.cookie) headers.cookie = this.cookieHeader();
-    const res = await fetch(this.baseURL + path, { method, headers, body });
+    if (this.localAddress && body !== undefined && typeof body !== 'string' && !Buffer.isBuffer(body)) throw new Error('localAddress requests take a string or Buffer body');
+    const res = this.localAddress ? await requestFrom(this.localAddress, this.baseURL + path, { method, headers, body }) : await fetch(this.baseURL + path, { method, headers, body });
     const text = await res.text();
     const setCookies = res.headers.getSetCookie();
     if (!options.noJar) this.store(setCookies);

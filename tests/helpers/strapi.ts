@@ -14,7 +14,8 @@ export const DEMO_USER = { username: 'demo', email: 'demo@example.com', password
 export interface TestApp {
   strapi: Core.Strapi;
   url: string;
-  client(): HttpClient;
+  /** `from`: another local address (127.0.0.2…), i.e. another client IP. */
+  client(from?: string): HttpClient;
   stop(): Promise<void>;
   createUser(fields?: Partial<{ username: string; email: string; password: string; blocked: boolean; confirmed: boolean }>): Promise<{ id: number; email: string; password: string }>;
 }
@@ -63,7 +64,7 @@ export async function startStrapi(options: StartOptions = {}): Promise<TestApp> 
   return {
     strapi,
     url,
-    client: () => new HttpClient(url),
+    client: (from?: string) => new HttpClient(url, from),
     async stop() {
       await strapi.destroy();
       for (const [event, fns] of listeners) for (const fn of fns) process.on(event as any, fn as any);
