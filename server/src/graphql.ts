@@ -24,7 +24,7 @@ function answering<T>(strapi: Core.Strapi, ctx: Context, bucket: Bucket, work: (
       await (strapi.plugin('refresh-token').service('limiter') as LimiterService).hitRoute(ctx, bucket);
       return await work();
     } catch (error) {
-      throw publicFailure(ctx, strapi, error);
+      throw await publicFailure(ctx, strapi, error);
     }
   });
 }

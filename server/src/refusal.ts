@@ -38,7 +38,7 @@ export function answeringRefusals<T extends Record<string, Action>>(strapi: Core
       try {
         await action(ctx);
       } catch (error) {
-        if (isStoreUnavailable(error)) throw unavailable(ctx, strapi, error);
+        if (await isStoreUnavailable(strapi, error)) throw unavailable(ctx, strapi, error);
         if (!(error instanceof Refusal)) throw error;
         ctx.status = error.status;
         ctx.body = { data: null, error: { status: error.status, name: error.name, message: error.message, details: {} } };
@@ -64,7 +64,7 @@ export function asPublicError(refusal: Refusal): Error {
  * users-permissions wrappers) or in a GraphQL resolver: a 503 for an unreachable store, a
  * Refusal as a public error, anything else as it is.
  */
-export function publicFailure(ctx: Context, strapi: Core.Strapi, error: unknown): unknown {
-  if (isStoreUnavailable(error)) return unavailable(ctx, strapi, error);
+export async function publicFailure(ctx: Context, strapi: Core.Strapi, error: unknown): Promise<unknown> {
+  if (await isStoreUnavailable(strapi, error)) return unavailable(ctx, strapi, error);
   return error instanceof Refusal ? asPublicError(error) : error;
 }

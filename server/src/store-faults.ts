@@ -5,6 +5,7 @@
  * the database is back. One log line when an outage starts and one when it ends, not one per request.
  */
 import type { Core } from '@strapi/strapi';
+import { errors } from '@strapi/utils';
 import createError from 'http-errors';
 import type { Context } from 'koa';
 
@@ -16,19 +17,53 @@ const TRANSIENT_CODES = new Set([
   // PostgreSQL: connection exceptions, shutdown, cannot connect now, deadlock, serialization, not accepting connections
   '08000', '08001', '08003', '08004', '08006', '57P01', '57P02', '57P03', '40P01', '40001', '55000', '53300',
   // MySQL / MariaDB
-  'PROTOCOL_CONNECTION_LOST', 'ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'ER_CON_COUNT_ERROR', 'ER_SERVER_SHUTDOWN',
+  'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR', 'ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'ER_CON_COUNT_ERROR', 'ER_SERVER_SHUTDOWN',
   // SQLite
   'SQLITE_BUSY', 'SQLITE_LOCKED',
 ]);
-const TRANSIENT_MESSAGES = /Timeout acquiring a connection|Connection terminated|connection is closed|Knex: Timeout|not currently accepting connections|the database system is (shutting down|starting up)|server closed the connection|Cannot enqueue .* after fatal error/i;
+/** Errors pg and mysql2 raise with no code when a connection drops mid-query. Exact texts. */
+const CODELESS_CONNECTION_LOSS = new Set([
+  'Connection terminated',
+  'Connection terminated unexpectedly',
+  'Client has encountered a connection error and is not queryable',
+  "Can't add new command when connection is in closed state",
+]);
 
-/** Whether an error means "the database is unreachable right now" rather than a bug. */
-export function isStoreUnavailable(error: unknown): boolean {
-  const e = error as { code?: unknown; message?: unknown; cause?: unknown } | null;
+/**
+ * Whether an error is a driver's "cannot reach the database", by its code or class alone — never
+ * by message text, which a request can put into a validation error.
+ */
+export function isDriverOutage(error: unknown): boolean {
+  const e = error as { code?: unknown; name?: unknown; cause?: unknown } | null;
   if (!e || typeof e !== 'object') return false;
   if (typeof e.code === 'string' && TRANSIENT_CODES.has(e.code)) return true;
-  if (typeof e.message === 'string' && TRANSIENT_MESSAGES.test(e.message)) return true;
-  return e.cause !== undefined && e.cause !== e && isStoreUnavailable(e.cause);
+  if (e.name === 'KnexTimeoutError') return true; // the pool could not hand out a connection
+  return e.cause !== undefined && e.cause !== e && isDriverOutage(e.cause);
+}
+
+/** `select 1`, its answer kept for a second: the database's own word on whether it is reachable. */
+const probes = new WeakMap<object, { at: number; down: Promise<unknown> }>();
+function probeDown(strapi: Core.Strapi): Promise<unknown> {
+  const last = probes.get(strapi);
+  if (last && Date.now() - last.at < 1000) return last.down;
+  const down = Promise.resolve(strapi.db.connection.raw('select 1')).then(
+    () => null,
+    (error: unknown) => (isDriverOutage(error) ? error : null)
+  );
+  probes.set(strapi, { at: Date.now(), down });
+  return down;
+}
+
+/**
+ * Whether a failed token request met an unreachable database. A driver's outage code or class
+ * decides at once; pg's codeless "connection terminated" (a plain Error, never one of Strapi's
+ * own errors, which carry request text) is confirmed by probing the database.
+ */
+export async function isStoreUnavailable(strapi: Core.Strapi, error: unknown): Promise<boolean> {
+  if (isDriverOutage(error)) return true;
+  if (!(error instanceof Error) || error instanceof errors.ApplicationError) return false;
+  if (!CODELESS_CONNECTION_LOSS.has(error.message)) return false;
+  return (await probeDown(strapi)) !== null;
 }
 
 const outages = new WeakMap<object, number>();
@@ -59,28 +94,16 @@ export function storeAnswered(strapi: Core.Strapi): void {
  * users-permissions' authentication strategy swallows database errors and answers 401 "Missing or
  * invalid credentials" — during an outage every login (a public-role route) and every API call
  * would look like "signed out" — and other code paths answer 500. This outermost middleware checks
- * such a 401 or a 500 against the database (one `select 1`, its answer reused for a second) and
+ * such a 401 or a 500 against the database (the probe above) and
  * turns it into the 503 it really is.
  */
 export function outageAwareAuthentication(strapi: Core.Strapi) {
-  let probe: { at: number; down: unknown } | null = null;
-  async function storeDown(): Promise<unknown> {
-    if (probe && Date.now() - probe.at < 1000) return probe.down;
-    let down: unknown = null;
-    try {
-      await strapi.db.connection.raw('select 1');
-    } catch (error) {
-      down = isStoreUnavailable(error) ? error : null;
-    }
-    probe = { at: Date.now(), down };
-    return down;
-  }
   return async (ctx: Context, next: () => Promise<unknown>) => {
     await next();
     if (ctx.status !== 401 && ctx.status !== 500) return;
     const message = (ctx.body as { error?: { message?: unknown } } | undefined)?.error?.message;
     if (ctx.status === 401 && message !== 'Missing or invalid credentials' && message !== 'Invalid credentials') return;
-    const down = await storeDown();
+    const down = await probeDown(strapi);
     if (!down) return;
     const error = unavailable(ctx, strapi, down) as Error & { status: number; details: unknown };
     ctx.status = 503;

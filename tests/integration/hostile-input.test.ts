@@ -93,6 +93,24 @@ describe('hostile input', () => {
     for (const [method, path, init] of cases) expectCleanRefusal(await send(method, path, init), path);
   });
 
+  it('text that reads like a database outage is bad input (400), not a 503, and logs no outage', async () => {
+    const logged: string[] = [];
+    const error = app.strapi.log.error;
+    app.strapi.log.error = ((message: string) => void logged.push(String(message))) as typeof error;
+    try {
+      for (const text of ['Connection terminated', 'Connection terminated unexpectedly', 'Timeout acquiring a connection', 'ECONNREFUSED']) {
+        const reply = await send('POST', '/api/auth/local', { body: JSON.stringify({ identifier: [text], password: 'x' }), headers: { 'content-type': 'application/json' } });
+        expect(reply.status, reply.text).toBe(400);
+        expect(reply.headers.get('retry-after')).toBeNull();
+        const refresh = await send('POST', '/api/token/refresh', { body: JSON.stringify({ refreshToken: text }), headers: { 'content-type': 'application/json' } });
+        expect(refresh.status).toBe(401);
+      }
+    } finally {
+      app.strapi.log.error = error;
+    }
+    expect(logged.filter((l) => l.includes('unreachable'))).toEqual([]);
+  });
+
   const anyJson = fc.oneof(fc.jsonValue(), fc.record({ refreshToken: fc.oneof(fc.jsonValue(), fc.string(), fc.constantFrom('', ' ', 'null', '.'.repeat(66))) }));
   const contentTypes = fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'application/octet-stream', '');
   const request = fc.record({

@@ -75,7 +75,7 @@ export function wrapUsersPermissionsAuth(strapi: Core.Strapi): void {
           storeAnswered(strapi);
           return result;
         } catch (error) {
-          throw publicFailure(ctx, strapi, error);
+          throw await publicFailure(ctx, strapi, error);
         }
       });
     };
