@@ -422,6 +422,36 @@ describe('transport', () => {
     }
   });
 
+  it("GraphQL's emailConfirmation issues a session, so it passes the origin and transport guards first; the e-mailed link (no token) still confirms", async () => {
+    const app = await startStrapi({ plugin: { cookie: { secure: true } }, env: { GRAPHQL: 'true' } });
+    try {
+      const users = app.strapi.db.query('plugin::users-permissions.user');
+      const pending = async (token: string) => {
+        const user = await app.createUser({ confirmed: false });
+        await users.update({ where: { id: user.id }, data: { confirmationToken: token } });
+        return user.id;
+      };
+      const confirmed = async (id: number) => (await users.findOne({ where: { id } })).confirmed;
+      const confirm = (token: string, headers: Record<string, string> = {}) =>
+        app.client().post('/graphql', { json: { query: `mutation { emailConfirmation(confirmation: "${token}") { jwt } }` }, headers });
+
+      const id = await pending('tok-graphql');
+      const untrusted = await confirm('tok-graphql', { origin: EVIL });
+      expect(JSON.stringify(untrusted.body.errors)).toContain('trustedOrigins');
+      const plainHttp = await confirm('tok-graphql');
+      expect(JSON.stringify(plainHttp.body.errors)).toContain('X-Forwarded-Proto');
+      expect(await confirmed(id)).toBe(false); // refused before users-permissions confirmed anyone
+      expect(await sessionCount(app)).toBe(0);
+
+      const linked = await pending('tok-link');
+      const link = await fetch(`${app.url}/api/auth/email-confirmation?confirmation=tok-link`, { redirect: 'manual' });
+      expect(link.status).toBe(302);
+      expect(await confirmed(linked)).toBe(true);
+    } finally {
+      await app.stop();
+    }
+  });
+
   it('every access token is unique: a refresh in the same second as the login gets another JWT (jti)', async () => {
     const app = await startStrapi({ plugin: { delivery: 'body' } });
     try {

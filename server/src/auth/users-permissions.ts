@@ -27,7 +27,7 @@ type Action = (ctx: Context, ...rest: unknown[]) => unknown;
 const ISSUING_ACTIONS = [
   'callback', // POST /auth/local, GET /auth/:provider/callback, GraphQL login
   'register',
-  'emailConfirmation', // the e-mailed link; answers with a JWT only when called in code with returnUser
+  'emailConfirmation', // the e-mailed link redirects; GraphQL's mutation (returnUser) answers with a JWT
   'resetPassword',
   'changePassword',
 ];
@@ -58,8 +58,10 @@ export function wrapUsersPermissionsAuth(strapi: Core.Strapi): void {
     controller[action] = function issueSession(this: unknown, ctx: Context, ...rest: unknown[]) {
       return tracked(strapi, async () => {
         try {
-          // Before users-permissions runs: a refused request logs in, registers or changes nothing.
-          if (action !== 'emailConfirmation') guardTokenIssuing(ctx, strapi);
+          // Before users-permissions runs: a refused request logs in, registers, confirms or changes
+          // nothing. The e-mailed confirmation link (a navigation) answers with a redirect, no
+          // token; called with returnUser (GraphQL's emailConfirmation) it issues a session.
+          if (action !== 'emailConfirmation' || rest[1] === true) guardTokenIssuing(ctx, strapi);
           const result = await original.call(this, ctx, ...rest);
           const body = ctx.body as AuthBody | undefined;
           const userId = body?.user?.id;
