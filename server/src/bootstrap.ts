@@ -6,6 +6,18 @@ import { registerPermissions } from './permissions';
 import { subscribeUserLifecycles } from './user-lifecycles';
 import type { SessionsService } from './services/sessions';
 
+/**
+ * Koa believes every X-Forwarded-For entry when proxy trust is on and maxIpsCount is 0 (Strapi's
+ * default): any client then picks its own IP, past every per-IP limit and into session IPs and
+ * new-device e-mails.
+ */
+function warnOfUnboundedProxyTrust(strapi: Core.Strapi): void {
+  if (!strapi.config.get('server.proxy.koa') || Number(strapi.config.get('server.proxy.maxIpsCount')) > 0) return;
+  strapi.log.warn(
+    '[refresh-token] server.proxy.koa is on without server.proxy.maxIpsCount: any client can choose its own IP with X-Forwarded-For, bypassing per-IP rate limits and writing its text into session IPs and alerts. Set maxIpsCount to the number of proxies in front of Strapi.'
+  );
+}
+
 export default async ({ strapi }: { strapi: Core.Strapi }) => {
   const sessions = (): SessionsService => strapi.plugin('refresh-token').service('sessions');
   const config = strapi.config.get('plugin::refresh-token') as PluginConfig;
@@ -13,6 +25,7 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
   // Added here, not in register(): it needs the parsed body, and the router is mounted after bootstrap.
   strapi.server.use(wellFormedCredentials());
   subscribeUserLifecycles(strapi);
+  warnOfUnboundedProxyTrust(strapi);
 
   const webhookStore = strapi.get('webhookStore') as { addAllowedEvent(key: string, value: string): void } | undefined;
   for (const name of SESSION_EVENTS) {

@@ -32,12 +32,13 @@ function policy(strapi: Core.Strapi): OriginPolicy {
   return p;
 }
 
-/** The server's own origin as the request reached it, and `server.url` when that is absolute. */
+/**
+ * The server's own origin: `server.url` when it is absolute; else as the request reached it
+ * (Host, or X-Forwarded-Host behind a trusted proxy), which a client can name itself.
+ */
 function ownOrigins(ctx: Context, strapi: Core.Strapi): string[] {
-  const own = [ctx.origin];
   const url = strapi.config.get('server.url') as string | undefined;
-  if (typeof url === 'string' && /^https?:\/\//.test(url)) own.push(new URL(url).origin);
-  return own;
+  return typeof url === 'string' && /^https?:\/\//.test(url) ? [new URL(url).origin] : [ctx.origin];
 }
 
 export function assertTrustedOrigin(ctx: Context, strapi: Core.Strapi): void {
@@ -56,8 +57,10 @@ const warnedInsecure = new WeakSet<object>();
 export function assertCookieCanBeSet(ctx: Context, strapi: Core.Strapi): void {
   const { options } = cookieSettings(config(strapi).cookie);
   if (!options.secure || ctx.secure) return;
-  const fix =
-    'The refresh cookie is Secure but this request came over plain HTTP. Behind a TLS proxy, set server.proxy: { koa: true } in config/server and have the proxy send X-Forwarded-Proto: https; for plain-HTTP testing, set the refresh-token config cookie.secure: false.';
+  // Say what is missing: the proxy trust, or the proxy's X-Forwarded-Proto.
+  const fix = ctx.app.proxy
+    ? `The refresh cookie is Secure but this request came over plain HTTP: server.proxy.koa is on, but the request has ${ctx.get('x-forwarded-proto') ? `X-Forwarded-Proto: ${ctx.get('x-forwarded-proto')}` : 'no X-Forwarded-Proto header'}. Have the TLS proxy in front of Strapi send X-Forwarded-Proto: https; for plain-HTTP testing, set the refresh-token config cookie.secure: false.`
+    : `The refresh cookie is Secure but this request came over plain HTTP. Behind a TLS proxy, set server.proxy: { koa: true, maxIpsCount: 1 } in config/server (maxIpsCount: the number of proxies in front of Strapi, so that clients cannot choose their own IP with X-Forwarded-For) and have the proxy send X-Forwarded-Proto: https; for plain-HTTP testing, set the refresh-token config cookie.secure: false.`;
   if (!warnedInsecure.has(strapi)) {
     warnedInsecure.add(strapi);
     strapi.log.warn(`[refresh-token] ${fix}`);

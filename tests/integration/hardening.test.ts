@@ -387,7 +387,7 @@ describe('transport', () => {
       const before = await sessionCount(app);
       const res = await app.client().login(user.email, user.password);
       expect(res.status).toBe(400);
-      expect(res.body.error.message).toContain('proxy: { koa: true }');
+      expect(res.body.error.message).toContain('proxy: { koa: true, maxIpsCount: 1 }');
       expect(res.body.error.message).toContain('X-Forwarded-Proto');
       expect(res.body.error.message).toContain('cookie.secure');
       expect(await sessionCount(app)).toBe(before);
@@ -411,11 +411,11 @@ describe('transport', () => {
       for (let i = 0; i < 3; i++) {
         const res = await app.client().login(DEMO_USER.email, DEMO_USER.password);
         expect(res.status).toBe(400);
-        expect(res.body.error.message).toMatch(/proxy: \{ koa: true \}.*X-Forwarded-Proto.*cookie\.secure/);
+        expect(res.body.error.message).toMatch(/proxy: \{ koa: true, maxIpsCount: 1 \}.*X-Forwarded-For.*X-Forwarded-Proto.*cookie\.secure/);
         expect(res.setCookies).toEqual([]);
       }
       expect(await sessionCount(app)).toBe(before);
-      expect(warned.filter((w) => w.includes('proxy: { koa: true }'))).toHaveLength(1);
+      expect(warned.filter((w) => w.includes('proxy: { koa: true, maxIpsCount: 1 }'))).toHaveLength(1);
     } finally {
       await app.stop();
       process.env.NODE_ENV = previous;
@@ -449,6 +449,45 @@ describe('transport', () => {
       expect(await confirmed(linked)).toBe(true);
     } finally {
       await app.stop();
+    }
+  });
+
+  it('proxy trust on but no X-Forwarded-Proto: the 400 says that header is what is missing', async () => {
+    const app = await startStrapi({ plugin: { cookie: { secure: true } }, env: { PROXY: 'true', LOG_LEVEL: 'warn' } });
+    try {
+      const res = await app.client().login(DEMO_USER.email, DEMO_USER.password);
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toContain('server.proxy.koa is on, but the request has no X-Forwarded-Proto header');
+      expect(res.body.error.message).not.toContain('set server.proxy');
+      const http = await app.client().post('/api/auth/local', { json: { identifier: DEMO_USER.email, password: DEMO_USER.password }, headers: { 'x-forwarded-proto': 'http' } });
+      expect(http.body.error.message).toContain('X-Forwarded-Proto: http');
+      const https = await app.client().post('/api/auth/local', { json: { identifier: DEMO_USER.email, password: DEMO_USER.password }, headers: { 'x-forwarded-proto': 'https' } });
+      expect(https.status).toBe(200);
+      // Without maxIpsCount, X-Forwarded-For is believed whole (start-up warns: startup.test.ts).
+      const spoofed = await app.client().post('/api/auth/local', {
+        json: { identifier: DEMO_USER.email, password: DEMO_USER.password },
+        headers: { 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.9', 'user-agent': 'spoof-check' },
+      });
+      const sid = decodeJwt(spoofed.body.jwt).sid;
+      expect((await row(app, sid)).ip).toBe('203.0.113.9');
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('with an absolute server.url, the own origin is that URL, not whatever Host the request names', async () => {
+    const previous = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production'; // production trusts no other origin by default
+    const app = await startStrapi({ plugin: { cookie: { secure: false } }, env: { PUBLIC_URL: 'https://api.example.com' } });
+    try {
+      const login = (origin: string) => app.client().post('/api/auth/local', { json: { identifier: DEMO_USER.email, password: DEMO_USER.password }, headers: { origin } });
+      const hostNamed = await login(app.url); // the origin the request's Host header names
+      expect(hostNamed.status).toBe(403);
+      expect(hostNamed.body.error.message).toContain('trustedOrigins');
+      expect((await login('https://api.example.com')).status).toBe(200);
+    } finally {
+      await app.stop();
+      process.env.NODE_ENV = previous;
     }
   });
 

@@ -42,6 +42,15 @@ describe('start-up', () => {
     expect(output).toContain('Migrating from the built-in refresh mode');
   });
 
+  it('warns once at start-up when proxy trust is on without maxIpsCount', async () => {
+    const unbounded = await boot({ PROXY: 'true', LOG_LEVEL: 'warn', REFRESH_TOKEN_CONFIG: '{}' });
+    expect(unbounded.output).toContain('BOOTED');
+    expect(unbounded.output).toContain('server.proxy.koa is on without server.proxy.maxIpsCount');
+    const bounded = await boot({ PROXY: 'true', PROXY_HOPS: '1', LOG_LEVEL: 'warn', REFRESH_TOKEN_CONFIG: '{}' });
+    expect(bounded.output).toContain('BOOTED');
+    expect(bounded.output).not.toContain('maxIpsCount');
+  });
+
   it('boots with the default config', async () => {
     const { code, output } = await boot({ REFRESH_TOKEN_CONFIG: '{}' });
     expect(output).toContain('BOOTED');
