@@ -23,10 +23,12 @@ async function adminLogin(email: string, password: string): Promise<string> {
 }
 
 /** An admin user whose only role carries exactly the given actions. */
-async function adminWithActions(name: string, actions: string[]): Promise<string> {
+type Grant = string | { action: string; subject: string; properties: Record<string, unknown> };
+async function adminWithActions(name: string, actions: Grant[]): Promise<string> {
   const roles = app.strapi.admin.services.role;
   const role = await roles.create({ name: `role-${name}`, description: 'test role' });
-  if (actions.length > 0) await roles.assignPermissions(role.id, actions.map((action) => ({ action, subject: null, properties: {}, conditions: [] })));
+  const permission = (grant: Grant) => (typeof grant === 'string' ? { action: grant, subject: null, properties: {}, conditions: [] } : { ...grant, conditions: [] });
+  if (actions.length > 0) await roles.assignPermissions(role.id, actions.map(permission));
   const email = `${name}@example.com`;
   const password = 'Limited-Passw0rd!';
   await app.strapi.admin.services.user.create({ email, firstname: name, lastname: 'Test', password, isActive: true, registrationToken: null, roles: [role.id] });
@@ -100,6 +102,37 @@ describe('RBAC', () => {
     expect((await api.post('/refresh-token/settings/reset', as(token))).status).toBe(403);
     expect((await api.delete('/refresh-token/sessions/abc', as(token))).status).toBe(403);
     expect((await api.delete('/refresh-token/users/1/sessions', as(token))).status).toBe(403);
+  });
+});
+
+describe('end users in the sessions list follow the Content Manager permissions', () => {
+  const READ_USERS = (fields: string[]) => ({ action: 'plugin::content-manager.explorer.read', subject: 'plugin::users-permissions.user', properties: { fields } });
+
+  it('sessions.read alone: sessions and user ids, no username or e-mail, and no search by them', async () => {
+    const login = await app.client().login(DEMO_USER.email, DEMO_USER.password);
+    const demoId = decodeJwt(login.body.jwt).id;
+    const token = await adminWithActions('sessions-only', ['plugin::refresh-token.sessions.read']);
+    const list = await api.get(`/refresh-token/sessions?user=${demoId}`, as(token));
+    expect(list.status).toBe(200);
+    expect(list.body.data.length).toBeGreaterThan(0);
+    for (const session of list.body.data) expect(session.user).toEqual({ id: demoId });
+    expect(list.text).not.toContain(DEMO_USER.email);
+    const search = await api.get(`/refresh-token/sessions?user=${encodeURIComponent('demo@')}`, as(token));
+    expect(search.status).toBe(403);
+    expect(search.body.error.message).toContain('Content Manager');
+  });
+
+  it('with read permission on some user fields: those fields, searchable; the others neither shown nor searched', async () => {
+    const token = await adminWithActions('usernames-only', ['plugin::refresh-token.sessions.read', READ_USERS(['username'])]);
+    await app.client().login(DEMO_USER.email, DEMO_USER.password);
+    const byUsername = await api.get(`/refresh-token/sessions?user=${DEMO_USER.username}`, as(token));
+    expect(byUsername.status).toBe(200);
+    expect(byUsername.body.data[0].user).toEqual({ id: expect.any(Number), username: DEMO_USER.username });
+    // The e-mail is no oracle: a search by it finds nothing for this role.
+    expect((await api.get(`/refresh-token/sessions?user=${encodeURIComponent(DEMO_USER.email)}`, as(token))).body.data).toEqual([]);
+    const full = await adminWithActions('all-user-fields', ['plugin::refresh-token.sessions.read', READ_USERS(['username', 'email'])]);
+    const byEmail = await api.get(`/refresh-token/sessions?user=${encodeURIComponent(DEMO_USER.email)}`, as(full));
+    expect(byEmail.body.data[0].user).toMatchObject({ username: DEMO_USER.username, email: DEMO_USER.email });
   });
 });
 

@@ -40,7 +40,8 @@ const TwoLineCell = ({ main, sub, bold, title }: { main: string; sub: string; bo
 
 interface AdminSession {
   id: string;
-  user: { id: number; username: string | null; email: string | null };
+  /** username and email are absent for an admin who may not read users in the Content Manager. */
+  user: { id: number; username?: string | null; email?: string | null };
   createdAt: string;
   lastUsedAt: string;
   expiresAt: string;
@@ -123,7 +124,8 @@ export const SessionsPage = () => {
   if (!reply || isLoadingPermissions) return <Page.Loading />;
 
   const { pagination } = reply;
-  const userLabel = (user: AdminSession['user']) => user.username ?? user.email ?? t('sessions.user.deleted', { id: user.id });
+  const userLabel = (user: AdminSession['user']) =>
+    user.username ?? user.email ?? t('username' in user || 'email' in user ? 'sessions.user.deleted' : 'sessions.user.id', { id: user.id });
   // Five columns so that the table fits at 1280 px with room to spare: each pairs a value with a
   // secondary line (last use and sign-in, the two expiries, device and IP).
   const columns = ['user', 'lastUsedAt', 'expiry', 'device'];

@@ -45,6 +45,18 @@ function positiveInt(value: unknown, name: string, fallback: number, max = Numbe
   return n;
 }
 
+const USER_UID = 'plugin::users-permissions.user';
+const CONTENT_MANAGER_READ = 'plugin::content-manager.explorer.read';
+
+/**
+ * The end users' fields an admin may see in the sessions list: those their role may read in the
+ * Content Manager. `sessions.read` alone shows sessions (device, IP, times) and user ids only.
+ */
+function readableUserFields(ctx: Context): Array<'username' | 'email'> {
+  const ability = ctx.state.userAbility as { can(action: string, subject: string, field?: string): boolean } | undefined;
+  return (['username', 'email'] as const).filter((field) => ability?.can(CONTENT_MANAGER_READ, USER_UID, field) === true);
+}
+
 /** Admin API: settings (lifespans) and every user's sessions. Thin, like the content-API controller. */
 const admin = ({ strapi }: { strapi: Core.Strapi }) => {
   const settings = (): SettingsService => strapi.plugin('refresh-token').service('settings');
@@ -68,7 +80,11 @@ const admin = ({ strapi }: { strapi: Core.Strapi }) => {
       const page = positiveInt(query.page, 'page', 1);
       const pageSize = positiveInt(query.pageSize, 'pageSize', 10, MAX_PAGE_SIZE);
       const user = typeof query.user === 'string' ? query.user.trim().slice(0, 255) : '';
-      ctx.body = await sessions().listForAdmin({ page, pageSize, user: user || undefined });
+      const userFields = readableUserFields(ctx);
+      if (user && !/^\d+$/.test(user) && userFields.length === 0) {
+        throw new errors.PolicyError('Searching sessions by username or e-mail needs read permission on users in the Content Manager: search by user id');
+      }
+      ctx.body = await sessions().listForAdmin({ page, pageSize, user: user || undefined, userFields });
     },
 
     async revokeSession(ctx: Context) {

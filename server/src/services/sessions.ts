@@ -401,7 +401,18 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
      * Live sessions of every user for the admin sessions view, newest first, one page at a time.
      * `user` filters by user id when it is a number, else by username or email (case-insensitive substring).
      */
-    async listForAdmin({ page = 1, pageSize = 10, user }: { page?: number; pageSize?: number; user?: string } = {}) {
+    async listForAdmin({
+      page = 1,
+      pageSize = 10,
+      user,
+      userFields = ['username', 'email'],
+    }: {
+      page?: number;
+      pageSize?: number;
+      user?: string;
+      /** The user fields this admin may read (and so search): the rest stay out of the answer. */
+      userFields?: Array<'username' | 'email'>;
+    } = {}) {
       const now = Date.now();
       const base = knex()(`${TABLE} as s`)
         .leftJoin(`${userTable()} as u`, 'u.id', 's.user_id')
@@ -411,7 +422,7 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
       if (user) {
         const like = `%${user.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
         if (/^\d+$/.test(user)) base.where('s.user_id', Number(user));
-        else base.where((q: any) => q.whereRaw("LOWER(u.username) LIKE ? ESCAPE '!'", [like]).orWhereRaw("LOWER(u.email) LIKE ? ESCAPE '!'", [like]));
+        else base.where((q: any) => userFields.forEach((field) => q.orWhereRaw(`LOWER(u.${field}) LIKE ? ESCAPE '!'`, [like])));
       }
       const [{ total }] = await base.clone().count({ total: 's.id' });
       const rows = await base
@@ -423,7 +434,7 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
       return {
         data: rows.map((r: Record<string, unknown>) => ({
           ...toView(r),
-          user: { id: Number(r.user_id), username: (r.username as string) ?? null, email: (r.email as string) ?? null },
+          user: { id: Number(r.user_id), ...Object.fromEntries(userFields.map((field) => [field, (r[field] as string) ?? null])) },
         })),
         pagination: { page, pageSize, total: count, pageCount: Math.ceil(count / pageSize) },
       };
