@@ -7,6 +7,7 @@
  */
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
+import createError from 'http-errors';
 import type { Context } from 'koa';
 import { tracked } from './in-flight';
 import { isStoreUnavailable, storeAnswered, unavailable } from './store-faults';
@@ -50,11 +51,12 @@ export function answeringRefusals<T extends Record<string, Action>>(strapi: Core
 }
 
 /**
- * A Refusal as an error Strapi shows with its message, in REST (a PolicyError passes the route
- * authorization step untouched) and in GraphQL.
+ * A Refusal as an error Strapi shows with its message, in REST and in GraphQL: the route
+ * authorization step lets a PolicyError (403) and an HTTP error (401, named UnauthorizedError)
+ * through untouched, where it would answer Strapi's own UnauthorizedError with a bare "Unauthorized".
  */
 export function asPublicError(refusal: Refusal): Error {
-  const error: Error = refusal.status === 401 ? new errors.UnauthorizedError(refusal.message) : new errors.PolicyError(refusal.message);
+  const error: Error = refusal.status === 401 ? createError(401, refusal.message) : new errors.PolicyError(refusal.message);
   error.name = refusal.name;
   return error;
 }

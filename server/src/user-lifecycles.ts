@@ -24,7 +24,10 @@ const endsSessions = (event: Event): 'password-change' | 'blocked' | null => (se
 export function subscribeUserLifecycles(strapi: Core.Strapi): void {
   const sessions = (): SessionsService => strapi.plugin('refresh-token').service('sessions');
   const revokeAll = async (ids: number[], reason: 'password-change' | 'blocked' | 'user-deleted') => {
-    for (const id of ids) await sessions().revokeUserSessions(id, reason);
+    for (const id of ids) {
+      if (reason === 'password-change') await sessions().recordPasswordChange(id);
+      await sessions().revokeUserSessions(id, reason);
+    }
   };
 
   strapi.db.lifecycles.subscribe({

@@ -241,6 +241,39 @@ describe('every password change ends the sessions', () => {
     expect(await liveSessions(app, d.id)).toBe(2);
   });
 
+  it('a login that checked the old password just before a change makes no session, and one that slipped through dies at its first refresh', async () => {
+    const user = await app.createUser();
+    const userService = app.strapi.plugin('users-permissions').service('user');
+    const validatePassword = userService.validatePassword;
+    // The race: the login's password check passes, then the password changes, then the login goes on.
+    userService.validatePassword = async (...args: unknown[]) => {
+      const ok = await validatePassword.apply(userService, args);
+      userService.validatePassword = validatePassword;
+      await userService.edit(user.id, { password: 'Changed-Mid-Login-1!' });
+      return ok;
+    };
+    try {
+      const racing = await app.client().login(user.email, user.password);
+      expect(racing.status, racing.text).toBe(401);
+      expect(racing.body.error.message, racing.text).toContain('password changed');
+      expect(racing.setCookies.filter((c) => c.startsWith(`${COOKIE}=`) && !c.startsWith(`${COOKIE}=;`))).toEqual([]);
+    } finally {
+      userService.validatePassword = validatePassword;
+    }
+    expect(await liveSessions(app, user.id)).toBe(0);
+    const after = await app.client().login(user.email, 'Changed-Mid-Login-1!');
+    expect(after.status).toBe(200); // a login that began after the change is fine
+
+    // The narrower window: the session was committed before the change could see it. Its first
+    // refresh compares its login time with the change and ends it.
+    const survivor = await cookieLogin(app, { email: user.email, password: 'Changed-Mid-Login-1!' });
+    const knex = app.strapi.db.connection;
+    const { auth_started_at } = await row(app, survivor.sid);
+    await knex('refresh_token_password_changes').where({ user_id: user.id }).update({ changed_at: Number(auth_started_at) + 1 });
+    expect((await survivor.http.refresh()).status).toBe(401);
+    expect((await row(app, survivor.sid)).revoked_reason).toBe('password-change');
+  });
+
   it('blocking the user ends the sessions (reason blocked) by every path; unblocking revives none', async () => {
     const reasons = async (userId: number) =>
       (await app.strapi.db.connection('refresh_token_sessions').where({ user_id: userId })).map((r: { revoked_reason: string }) => r.revoked_reason);
@@ -327,15 +360,22 @@ describe('a limiter that holds', () => {
     expect(perSession.body.errors?.[0]).toMatchObject({ message: expect.stringMatching(/Too many requests/), path: ['l5'] });
   });
 
-  it('limits one session across IPs (a token of a session that exists counts, whoever sends it)', async () => {
+  it('limits one session across IPs: tokens that belong to the session count, whoever sends them; forged ones count for nobody', async () => {
     const login = await app.client().login(DEMO_USER.email, DEMO_USER.password);
     const sid = decodeJwt(login.body.jwt).sid;
-    const statuses: number[] = [];
+    const forged: number[] = [];
     for (let i = 0; i < 6; i++) {
-      const res = await app.client().refresh({ json: { refreshToken: `${sid}.${'y'.repeat(43)}` }, headers: { 'x-forwarded-for': `198.51.100.${i + 1}` } });
-      statuses.push(res.status);
+      forged.push((await app.client().refresh({ json: { refreshToken: `${sid}.${'y'.repeat(43)}` }, headers: { 'x-forwarded-for': `198.51.100.${i + 1}` } })).status);
     }
-    expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+    expect(forged).toEqual([401, 401, 401, 401, 401, 401]);
+    let token = login.body.refreshToken as string;
+    const real: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const res = await app.client().refresh({ json: { refreshToken: token }, headers: { 'x-forwarded-for': `198.51.100.${i + 11}` } });
+      real.push(res.status);
+      if (res.status === 200) token = res.body.refreshToken;
+    }
+    expect(real).toEqual([200, 200, 200, 200, 200, 429]);
   });
 });
 

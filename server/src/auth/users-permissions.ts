@@ -11,12 +11,12 @@ import type { Context } from 'koa';
 import { secondsOrZero, type PluginConfig } from '../config';
 import { deliverTokens, requestMeta } from '../http';
 import { tracked } from '../in-flight';
-import { publicFailure } from '../refusal';
+import { publicFailure, refuse } from '../refusal';
 import { storeAnswered } from '../store-faults';
 import { assertWellFormedCredentials } from '../http/well-formed';
 import { guardTokenIssuing } from '../request-guard';
 import { afterLogin } from '../session-policies';
-import type { SessionsService } from '../services/sessions';
+import { PasswordChangedError, type SessionsService } from '../services/sessions';
 
 type Action = (ctx: Context, ...rest: unknown[]) => unknown;
 
@@ -62,6 +62,8 @@ export function wrapUsersPermissionsAuth(strapi: Core.Strapi): void {
           // nothing. The e-mailed confirmation link (a navigation) answers with a redirect, no
           // token; called with returnUser (GraphQL's emailConfirmation) it issues a session.
           if (action !== 'emailConfirmation' || rest[1] === true) guardTokenIssuing(ctx, strapi);
+          // A login's session is as old as its password check: one that raced a password change dies.
+          const authStartedAt = action === 'callback' ? Date.now() : undefined;
           const result = await original.call(this, ctx, ...rest);
           const body = ctx.body as AuthBody | undefined;
           const userId = body?.user?.id;
@@ -69,7 +71,10 @@ export function wrapUsersPermissionsAuth(strapi: Core.Strapi): void {
           const meta = requestMeta(ctx);
           // `rememberMe: false` in the login body: a browser-session cookie and the shorter idle lifespan.
           const persistent = !(action === 'callback' && (ctx.request.body as { rememberMe?: unknown } | undefined)?.rememberMe === false);
-          const tokens = await sessions().create(userId, meta, { persistent });
+          const tokens = await sessions().create(userId, meta, { persistent, authStartedAt }).catch((error) => {
+            if (error instanceof PasswordChangedError) refuse(401, error.message);
+            throw error;
+          });
           await afterLogin(strapi, { userId, sessionId: tokens.sessionId, meta, firstLogin: action === 'register' });
           ctx.body = deliverTokens(ctx, strapi, tokens, body as Record<string, unknown>);
           // GraphQL's login payload reads it from here (its resolver only returns jwt and user).

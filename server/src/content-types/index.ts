@@ -1,3 +1,4 @@
+import passwordChange from './password-change/schema';
 import schema from './session/schema';
 
-export default { session: { schema } };
+export default { session: { schema }, 'password-change': { schema: passwordChange } };

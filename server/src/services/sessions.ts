@@ -19,6 +19,7 @@ import { deviceLabel } from '../user-agent';
 import { emitSessionEvent, type SessionEvent } from '../events';
 
 const TABLE = 'refresh_token_sessions';
+const PASSWORD_CHANGES = 'refresh_token_password_changes';
 /**
  * How many generations back a presented token is traced to tell an old token of the session
  * (reuse: the session is revoked) from a forged one (unknown: nothing happens). About 8 µs a
@@ -27,6 +28,14 @@ const TABLE = 'refresh_token_sessions';
  */
 export const REUSE_LOOKBACK = 100;
 const USER_UID = 'plugin::users-permissions.user';
+
+/** A login whose password check predates a password change of the same user: it makes no session. */
+export class PasswordChangedError extends Error {
+  constructor() {
+    super('The password changed while this login was in progress: log in again');
+    this.name = 'PasswordChangedError';
+  }
+}
 
 export type RevokeReason = 'logout' | 'logout-all' | 'logout-others' | 'session-limit' | 'password-change' | 'blocked' | 'admin' | 'user-deleted' | 'reuse';
 export type RefusalReason = 'unknown' | 'revoked' | 'expired' | 'user' | 'reused';
@@ -74,6 +83,8 @@ interface Row {
   absolute_expires_at: number | string;
   revoked_at: number | string | null;
   persistent: boolean | number | null;
+  auth_started_at: number | string | null;
+  password_changed_at: number | string | null;
   user_exists: number | string | null;
   blocked: boolean | number | null;
   confirmed: boolean | number | null;
@@ -140,6 +151,7 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
   async function readSession(sessionId: string): Promise<Row | undefined> {
     return knex()(`${TABLE} as s`)
       .leftJoin(`${userTable()} as u`, 'u.id', 's.user_id')
+      .leftJoin(`${PASSWORD_CHANGES} as p`, 'p.user_id', 's.user_id')
       .where('s.document_id', sessionId)
       .first(
         's.id',
@@ -153,6 +165,8 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
         's.absolute_expires_at',
         's.revoked_at',
         's.persistent',
+        's.auth_started_at',
+        'p.changed_at as password_changed_at',
         'u.id as user_exists',
         'u.blocked',
         'u.confirmed'
@@ -185,9 +199,13 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
     emit('revoked', { ...payload, reason: 'reuse' });
   }
 
+  /** Whether the session's login began before the user's last password change. */
+  const predatesPasswordChange = (row: Row) => row.password_changed_at != null && ms(row.auth_started_at ?? row.created_at) < ms(row.password_changed_at);
+
   /** Why this row may not be refreshed now, or null when it may. */
   async function refusal(row: Row, now: number): Promise<RefusalReason | null> {
     if (row.revoked_at !== null && row.revoked_at !== undefined) return 'revoked';
+    if (predatesPasswordChange(row)) return 'revoked';
     if (now >= ms(row.expires_at) || now >= ms(row.absolute_expires_at)) return 'expired';
     if (row.user_exists === null || row.user_exists === undefined || truthy(row.blocked)) return 'user';
     if (!truthy(row.confirmed) && (await emailConfirmationRequired())) return 'user';
@@ -201,7 +219,11 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
      * A new login session for the user: a row, a refresh token and an access token. A session that
      * is not `persistent` (remember me: no) gets the shorter idle lifespan and a browser-session cookie.
      */
-    async create(userId: number, meta: RequestMeta = {}, { persistent = true }: { persistent?: boolean } = {}): Promise<IssuedTokens> {
+    async create(
+      userId: number,
+      meta: RequestMeta = {},
+      { persistent = true, authStartedAt }: { persistent?: boolean; authStartedAt?: number } = {}
+    ): Promise<IssuedTokens> {
       const lifespans = await settings().lifespans();
       const now = Date.now();
       const sessionId = newSessionId();
@@ -221,10 +243,18 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
         user_agent: clip(meta.userAgent),
         ip: clip(meta.ip, 64),
         persistent,
+        auth_started_at: authStartedAt ?? now,
         created_at: new Date(now),
         updated_at: new Date(now),
         published_at: new Date(now),
       });
+      // Inserted first, checked after: a password change committing later revokes this row; one
+      // committed earlier is seen here. (A change in between is caught at the first refresh.)
+      const changed = await knex()(PASSWORD_CHANGES).where({ user_id: userId }).first('changed_at');
+      if (changed && (authStartedAt ?? now) < ms(changed.changed_at)) {
+        await knex()(TABLE).where({ document_id: sessionId }).update({ revoked_at: Date.now(), revoked_reason: 'password-change' });
+        throw new PasswordChangedError();
+      }
       emit('created', { sessionId, userId, ip: meta.ip, userAgent: meta.userAgent });
       return { sessionId, userId, accessToken: accessToken(userId, sessionId, lifespans, now), refreshToken: formatRefreshToken({ sessionId, secret }), expiresAt, persistent };
     },
@@ -247,6 +277,7 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
       const who = { sessionId, userId: row.user_id };
       if (why) {
         if (why === 'user' && row.user_exists == null) await revokeRow(row.id, 'user-deleted', sessionId);
+        if (why === 'revoked' && predatesPasswordChange(row)) await revokeRow(row.id, 'password-change', sessionId);
         return { ok: false, reason: why, ...who };
       }
 
@@ -318,6 +349,16 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
         emit('revoked', { sessionId: parsed.sessionId, userId: row.user_id, reason: 'logout', ip: meta.ip, userAgent: meta.userAgent });
       }
       return { sessionId: parsed.sessionId };
+    },
+
+    /**
+     * Records a password change: every session whose login began before now is refused from here
+     * on, even one whose login is still in flight. Joins the changing transaction.
+     */
+    async recordPasswordChange(userId: number): Promise<void> {
+      const query = knex()(PASSWORD_CHANGES).insert({ user_id: userId, changed_at: Date.now() }).onConflict('user_id').merge(['changed_at']);
+      if (strapi.db.inTransaction()) query.transacting((await strapi.db.transaction()).get());
+      await query;
     },
 
     /** Revokes every live session of a user, optionally sparing one; returns how many. */

@@ -30,6 +30,8 @@ export default {
     revokedReason: { type: 'string' },
     /** false: logged in with rememberMe: false (browser-session cookie, shorter idle lifespan). */
     persistent: { type: 'boolean', default: true },
+    /** When the login that made the session began (before its password check); null: created_at. */
+    authStartedAt: { type: 'biginteger' },
     userAgent: { type: 'string' },
     ip: { type: 'string' },
   },
