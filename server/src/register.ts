@@ -1,7 +1,9 @@
 import type { Core } from '@strapi/strapi';
 import { wrapUsersPermissionsAuth, wrapUsersPermissionsJwt } from './auth/users-permissions';
 import { unsupportedStrapi } from './compatibility';
+import type { PluginConfig } from './config';
 import { registerGraphQL } from './graphql';
+import { PROXY_SECRET_ENV, trustedFrontEnd } from './http/trusted-front-end';
 import { guardBcrypt } from './http/well-formed';
 import { outageAwareAuthentication } from './store-faults';
 
@@ -9,6 +11,14 @@ export const BUILT_IN_REFRESH_MESSAGE =
   "refresh-token cannot run while users-permissions is in jwtManagement: 'refresh' mode: both would issue refresh tokens. " +
   "Remove `jwtManagement: 'refresh'` (and `sessions`) from the users-permissions entry in config/plugins, " +
   'keep its jwtSecret, and see "Migrating from the built-in refresh mode" in the strapi-plugin-refresh-token README.';
+
+/** The config key, else the environment variable; a short environment secret stops start-up like a short key. */
+function proxySecret(strapi: Core.Strapi): string | undefined {
+  const configured = (strapi.config.get('plugin::refresh-token') as PluginConfig).proxySecret;
+  const secret = configured ?? (process.env[PROXY_SECRET_ENV] || undefined);
+  if (secret !== undefined && secret.length < 16) throw new Error(`${PROXY_SECRET_ENV} must be at least 16 characters (a random secret shared with the front end)`);
+  return secret;
+}
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const unsupported = unsupportedStrapi(strapi.config.get('info.strapi'));
@@ -23,5 +33,6 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   wrapUsersPermissionsAuth(strapi);
   wrapUsersPermissionsJwt(strapi);
   registerGraphQL(strapi);
+  strapi.server.use(trustedFrontEnd(strapi, proxySecret(strapi)));
   strapi.server.use(outageAwareAuthentication(strapi));
 };

@@ -11,7 +11,12 @@
  * that still carries the old cookie gets the same new pair instead of a second rotation. Across
  * processes, the plugin's grace period answers the same successor. The session never forks.
  *
- * Zero dependencies: Web `fetch`, and a two-method cookie adapter any framework can provide.
+ * Trusted front end: Strapi sees every browser behind this server as the server's one address.
+ * With REFRESH_TOKEN_PROXY_SECRET (or `proxySecret`) set here and in Strapi, each request to Strapi
+ * names the browser (`client`: its IP and User-Agent) in headers signed with that secret, so
+ * per-IP limits, session devices and new-device alerts are the browser's own.
+ *
+ * Zero dependencies: Web `fetch` and WebCrypto, and a two-method cookie adapter any framework can provide.
  */
 import { decodeJwt, defaultRefreshMargin } from '../../client/src/jwt';
 
@@ -27,8 +32,18 @@ export interface CookieOptions {
 /** Reads the request's cookies and, where the framework allows it in this context, writes the response's. */
 export interface CookieAdapter {
   get(name: string): string | undefined;
-  /** Absent (or throwing) where cookies cannot be written, e.g. a Next.js server component. */
+  /**
+   * Leave it out where cookies cannot be written (a Next.js server component): there the entry
+   * only reads, and never rotates a token it could not hand back to the browser.
+   */
   set?(name: string, value: string, options: CookieOptions): void;
+}
+
+/** The browser behind this request, as the front end's server knows it. */
+export interface ClientIdentity {
+  /** The browser's IP, from the header your proxy (or framework) sets: see docs/ssr.md. */
+  ip?: string;
+  userAgent?: string;
 }
 
 export interface ServerAuthOptions {
@@ -46,6 +61,10 @@ export interface ServerAuthOptions {
   refreshMarginMs?: number;
   /** How long a refreshed pair is remembered for requests still carrying the old cookie. Default 10 s, the plugin's grace period. */
   reuseWindowMs?: number;
+  /** The browser behind this request, named to Strapi when a proxy secret is set. */
+  client?: ClientIdentity;
+  /** Secret shared with Strapi (at least 16 characters). Default: the REFRESH_TOKEN_PROXY_SECRET environment variable. */
+  proxySecret?: string;
   fetch?: typeof fetch;
 }
 
@@ -67,9 +86,43 @@ export class StrapiUnavailableError extends Error {
   }
 }
 
+/**
+ * The access token has expired and this context cannot write cookies (a server component):
+ * refreshing here would rotate a token the browser never receives. Refresh in middleware
+ * (`refreshIfNeeded()`) before rendering; the session is kept.
+ */
+export class RefreshNeededError extends Error {
+  constructor() {
+    super('The access token has expired and cookies cannot be written here: call refreshIfNeeded() in middleware before rendering');
+    this.name = 'RefreshNeededError';
+  }
+}
+
 interface Pair {
   jwt: string;
   refreshToken: string;
+}
+
+/** Header names and signed text: the contract with the plugin's trusted-front-end check. */
+const CLIENT_HEADERS = { ip: 'x-refresh-token-client-ip', userAgent: 'x-refresh-token-client-user-agent', signature: 'x-refresh-token-client-signature' };
+const env = (name: string): string | undefined => (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
+/** A refresh cookie of a "remember me: no" login starts with this mark (never in a token). */
+const SESSION_ONLY = '~';
+
+const hmacKeys = new Map<string, ReturnType<typeof crypto.subtle.importKey>>();
+async function clientSignature(secret: string, ip: string, encodedUserAgent: string): Promise<string> {
+  let key = hmacKeys.get(secret);
+  if (!key) hmacKeys.set(secret, (key = crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])));
+  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', await key, new TextEncoder().encode(`${ip}\n${encodedUserAgent}`)));
+  return btoa(String.fromCharCode(...mac)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** The signed client headers for one request to Strapi; none without a secret. */
+export async function clientHeaders(secret: string | undefined, client: ClientIdentity = {}): Promise<Record<string, string>> {
+  if (!secret) return {};
+  const ip = client.ip ?? '';
+  const encodedUserAgent = encodeURIComponent(client.userAgent ?? '');
+  return { [CLIENT_HEADERS.ip]: ip, [CLIENT_HEADERS.userAgent]: encodedUserAgent, [CLIENT_HEADERS.signature]: await clientSignature(secret, ip, encodedUserAgent) };
 }
 type RefreshOutcome = { pair: Pair } | { signedOut: true };
 
@@ -87,41 +140,58 @@ const lifespanMs = (jwt: string): number => {
 };
 
 export function createServerAuth(options: ServerAuthOptions) {
-  const base = options.strapiUrl.replace(/\/+$/, '') + (options.apiPrefix ?? '/api').replace(/\/+$/, '');
+  const strapiBase = options.strapiUrl.replace(/\/+$/, '');
+  const strapiOrigin = new URL(strapiBase).origin;
+  const base = strapiBase + (options.apiPrefix ?? '/api').replace(/\/+$/, '');
   const names = { refresh: options.cookieNames?.refresh ?? 'strapi_rt', access: options.cookieNames?.access ?? 'strapi_at' };
   const doFetch: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const margin = (jwt: string) => options.refreshMarginMs ?? defaultRefreshMargin(lifespanMs(jwt));
   const reuseWindow = options.reuseWindowMs ?? 10_000;
+  const secret = options.proxySecret ?? (env('REFRESH_TOKEN_PROXY_SECRET') || undefined);
+  if (secret !== undefined && secret.length < 16) throw new Error('REFRESH_TOKEN_PROXY_SECRET (proxySecret) must be at least 16 characters');
   const cookieOptions = (maxAge?: number): CookieOptions => ({
     httpOnly: true,
-    secure: options.secure ?? (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.NODE_ENV === 'production',
+    secure: options.secure ?? env('NODE_ENV') === 'production',
     sameSite: options.sameSite ?? 'lax',
     path: '/',
     ...(maxAge === undefined ? {} : { maxAge }),
   });
+  const stored = options.cookies.get(names.refresh);
   /** What this request has learned; cookies may be read-only here, so it is the source of truth. */
-  let current: { refresh?: string; access?: string } = { refresh: options.cookies.get(names.refresh), access: options.cookies.get(names.access) };
+  let current: { refresh?: string; access?: string; persistent: boolean } = {
+    refresh: stored?.startsWith(SESSION_ONLY) ? stored.slice(SESSION_ONLY.length) : stored || undefined,
+    access: options.cookies.get(names.access),
+    persistent: !stored?.startsWith(SESSION_ONLY),
+  };
 
-  function write(pair: Pair | null, persistent = true) {
-    current = pair ? { refresh: pair.refreshToken, access: pair.jwt } : {};
+  /** Writes the pair (or clears it); a session-only login keeps a browser-session refresh cookie. */
+  function write(pair: Pair | null, persistent = current.persistent) {
+    current = pair ? { refresh: pair.refreshToken, access: pair.jwt, persistent } : { persistent: true };
     if (!options.cookies.set) return;
     try {
       if (pair) {
         const accessSeconds = Math.max(0, Math.floor((expiresAt(pair.jwt) - Date.now()) / 1000));
-        options.cookies.set(names.refresh, pair.refreshToken, cookieOptions(persistent ? 30 * 86400 : undefined));
+        options.cookies.set(names.refresh, persistent ? pair.refreshToken : SESSION_ONLY + pair.refreshToken, cookieOptions(persistent ? 30 * 86400 : undefined));
         options.cookies.set(names.access, pair.jwt, cookieOptions(accessSeconds));
       } else {
         options.cookies.set(names.refresh, '', cookieOptions(0));
         options.cookies.set(names.access, '', cookieOptions(0));
       }
     } catch {
-      // A context that cannot write cookies (a server component): the middleware writes them.
+      // An adapter whose set throws in this context: what it read stays the source of truth.
     }
+  }
+
+  /** Every request to Strapi: no caching, and the browser named when a secret is shared. */
+  async function toStrapi(url: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    for (const [name, value] of Object.entries(await clientHeaders(secret, options.client))) headers.set(name, value);
+    return doFetch(url, { ...init, headers, cache: 'no-store' } as RequestInit);
   }
 
   async function call(path: string, body: unknown): Promise<Response> {
     try {
-      return await doFetch(`${base}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify(body), cache: 'no-store' } as RequestInit);
+      return await toStrapi(`${base}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify(body) });
     } catch (error) {
       throw new StrapiUnavailableError(`Strapi is unreachable: ${(error as Error)?.message ?? error}`, 0);
     }
@@ -184,7 +254,16 @@ export function createServerAuth(options: ServerAuthOptions) {
     async getAccessToken(): Promise<string | null> {
       if (current.access && expiresAt(current.access) - Date.now() > margin(current.access)) return current.access;
       if (!current.refresh) return null;
-      const outcome = await sharedRefresh(current.refresh);
+      let outcome: RefreshOutcome | undefined;
+      if (options.cookies.set) outcome = await sharedRefresh(current.refresh);
+      else {
+        // Read-only here: join a refresh this process is doing or just did (the middleware's),
+        // else use the access token while it lasts; never rotate a token the browser would not get.
+        const known = recent.get(current.refresh);
+        outcome = (await inProgress.get(current.refresh)) ?? (known && known.until > Date.now() ? known.outcome : undefined);
+        if (!outcome && current.access && expiresAt(current.access) > Date.now()) return current.access;
+        if (!outcome) throw new RefreshNeededError();
+      }
       if ('signedOut' in outcome) {
         write(null);
         return null;
@@ -198,20 +277,24 @@ export function createServerAuth(options: ServerAuthOptions) {
       return (await auth.getAccessToken()) !== null;
     },
 
-    /** `fetch` to Strapi with the access token (a path like `/api/articles`, or a full URL). */
+    /**
+     * `fetch` to Strapi with the access token: a path (`/api/articles`, resolved against
+     * `strapiUrl`) or a full URL. The token goes only to Strapi's own origin.
+     */
     async fetch(input: string, init: RequestInit = {}): Promise<Response> {
+      const target = /^[a-z][a-z\d+.-]*:/i.test(input) ? new URL(input) : new URL(strapiBase + (input.startsWith('/') ? input : `/${input}`));
+      if (target.origin !== strapiOrigin) return doFetch(target.href, init);
       const token = await auth.getAccessToken();
       const headers = new Headers(init.headers);
       if (token) headers.set('Authorization', `Bearer ${token}`);
-      const target = /^https?:\/\//.test(input) ? input : `${options.strapiUrl.replace(/\/+$/, '')}${input}`;
-      return doFetch(target, { ...init, headers, cache: 'no-store' } as RequestInit);
+      return toStrapi(target.href, { ...init, headers });
     },
 
     /** The signed-in user (`GET /api/users/me`), or null. */
     async getUser(): Promise<AuthUser | null> {
       const token = await auth.getAccessToken();
       if (!token) return null;
-      const res = await doFetch(`${base}/users/me`, { headers: { Authorization: `Bearer ${token}` }, cache: 'no-store' } as RequestInit);
+      const res = await toStrapi(`${base}/users/me`, { headers: { Authorization: `Bearer ${token}` } });
       if (res.status === 401) return null;
       if (!res.ok) throw new StrapiUnavailableError(`Strapi answered ${res.status} to /users/me`, res.status);
       return (await res.json()) as AuthUser;

@@ -7,7 +7,7 @@ import { strapi as strapiClient } from '@strapi/client';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServerAuth, StrapiUnavailableError, type CookieAdapter, type CookieOptions } from '../../ssr/src';
+import { createServerAuth, RefreshNeededError, StrapiUnavailableError, type CookieAdapter, type CookieOptions } from '../../ssr/src';
 import { DEMO_USER, startStrapi, type TestApp } from '../helpers/strapi';
 import { decodeJwt } from '../helpers/http';
 
@@ -41,9 +41,12 @@ const counting: typeof fetch = (input, init) => {
   return fetch(input, init);
 };
 
+const PROXY_SECRET = 'front-end-and-strapi-share-this-secret';
 beforeAll(async () => {
-  app = await startStrapi({ plugin: { delivery: 'both', accessTokenLifespan: '2s', reuseGracePeriod: '10s' } });
+  app = await startStrapi({ plugin: { delivery: 'both', accessTokenLifespan: '2s', reuseGracePeriod: '10s', proxySecret: PROXY_SECRET } });
 });
+const sessionRow = (sid: string) => app.strapi.db.connection('refresh_token_sessions').where({ document_id: sid }).first();
+const sidOf = (browser: Browser) => browser.cookies.get('strapi_rt')!.value.replace(/^~/, '').split('.')[0];
 afterAll(() => app.stop());
 
 const auth = (browser: Browser, writable = true) => createServerAuth({ strapiUrl: app.url, cookies: browser.request(writable), fetch: counting, refreshMarginMs: 500 });
@@ -83,7 +86,8 @@ describe('server entry', () => {
     await sleep(2100);
     const before = refreshes;
     // Middleware, server components (read-only cookies) and route handlers of one navigation.
-    const tokens = await Promise.all(Array.from({ length: 25 }, (_, i) => auth(browser, i % 3 === 0).getAccessToken()));
+    // The first is the middleware (writable); the read-only ones join its refresh.
+    const tokens = await Promise.all(Array.from({ length: 25 }, (_, i) => auth(browser, i % 3 !== 1).getAccessToken()));
     expect(refreshes - before).toBe(1);
     expect(new Set(tokens).size).toBe(1);
     expect((await app.client().get('/api/users/me', { bearer: tokens[0]! })).status).toBe(200);
@@ -122,6 +126,71 @@ describe('server entry', () => {
     expect(await auth(browser).logout()).toEqual({ revoked: true });
     expect(browser.cookies.size).toBe(0);
     expect((await app.client().refresh({ json: { refreshToken } })).status).toBe(401);
+  });
+
+  it('where cookies cannot be written it never rotates: it joins a refresh in progress, else throws RefreshNeededError and the session is untouched', async () => {
+    const browser = new Browser();
+    await auth(browser).login(DEMO_USER.email, DEMO_USER.password);
+    const sid = sidOf(browser);
+    expect(await auth(browser, false).getAccessToken()).not.toBeNull(); // fresh: read as it is
+    await sleep(2100);
+    const before = refreshes;
+    await expect(auth(browser, false).getAccessToken()).rejects.toBeInstanceOf(RefreshNeededError);
+    expect(refreshes).toBe(before);
+    expect(Number((await sessionRow(sid)).generation)).toBe(0);
+    // The middleware's refresh (writable) then serves the page's read-only context.
+    const [fromMiddleware, fromPage] = await Promise.all([auth(browser).getAccessToken(), auth(browser, false).getAccessToken()]);
+    expect(fromPage).toBe(fromMiddleware);
+    expect(refreshes - before).toBe(1);
+  });
+
+  it("rememberMe: false keeps a browser-session refresh cookie across refreshes", async () => {
+    const browser = new Browser();
+    await auth(browser).login(DEMO_USER.email, DEMO_USER.password, { rememberMe: false });
+    expect(browser.cookies.get('strapi_rt')!.options.maxAge).toBeUndefined();
+    await sleep(2100);
+    expect(await auth(browser).getAccessToken()).not.toBeNull();
+    expect(browser.cookies.get('strapi_rt')!.options.maxAge).toBeUndefined();
+    await sleep(2100);
+    expect(await auth(browser).getAccessToken()).not.toBeNull();
+    expect(browser.cookies.get('strapi_rt')!.options.maxAge).toBeUndefined();
+    expect((await sessionRow(sidOf(browser))).persistent).toBeFalsy();
+    const remembered = new Browser();
+    await auth(remembered).login(DEMO_USER.email, DEMO_USER.password);
+    expect(remembered.cookies.get('strapi_rt')!.options.maxAge).toBeGreaterThan(0);
+  });
+
+  it("fetch resolves its input against strapiUrl and sends the token to Strapi's origin only", async () => {
+    const browser = new Browser();
+    await auth(browser).login(DEMO_USER.email, DEMO_USER.password);
+    const seen: Array<{ url: string; authorization: string | null }> = [];
+    const spy: typeof fetch = async (input, init) => {
+      seen.push({ url: String(input), authorization: new Headers(init?.headers).get('authorization') });
+      return new Response('{}', { status: 200 });
+    };
+    const spying = createServerAuth({ strapiUrl: app.url, cookies: browser.request(), fetch: spy, refreshMarginMs: 500 });
+    await spying.fetch('.attacker.tld/x');
+    await spying.fetch('//attacker.tld/x');
+    await spying.fetch('https://attacker.tld/x');
+    await spying.fetch('/api/users/me');
+    expect(seen.map((s) => new URL(s.url).origin)).toEqual([app.url, app.url, 'https://attacker.tld', app.url]);
+    expect(seen.map((s) => s.authorization !== null)).toEqual([true, true, false, true]);
+  });
+
+  it("with the shared proxy secret Strapi records the browser's IP and User-Agent; with a wrong one, the front end's", async () => {
+    const client = { ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0' };
+    const named = new Browser();
+    await createServerAuth({ strapiUrl: app.url, cookies: named.request(), proxySecret: PROXY_SECRET, client }).login(DEMO_USER.email, DEMO_USER.password);
+    expect(await sessionRow(sidOf(named))).toMatchObject({ ip: '203.0.113.7', user_agent: client.userAgent });
+    await sleep(2100); // the refresh is the browser's too
+    const refreshed = createServerAuth({ strapiUrl: app.url, cookies: named.request(), proxySecret: PROXY_SECRET, client: { ...client, ip: '203.0.113.8' } });
+    expect(await refreshed.getAccessToken()).not.toBeNull();
+
+    const forged = new Browser();
+    await createServerAuth({ strapiUrl: app.url, cookies: forged.request(), proxySecret: 'not-the-secret-strapi-knows', client }).login(DEMO_USER.email, DEMO_USER.password);
+    const row = await sessionRow(sidOf(forged));
+    expect(row.ip).toBe('127.0.0.1');
+    expect(row.user_agent).not.toBe(client.userAgent);
   });
 
   it('@strapi/client (no custom fetch in its API): a client per request with a fresh access token as its auth', async () => {

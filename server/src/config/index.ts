@@ -33,6 +33,11 @@ export interface PluginConfig {
   trustedOrigins?: string[];
   rateLimit: RateLimitConfig;
   cleanup: { enabled: boolean; cron: string; retainRevokedFor: Duration; batchSize: number };
+  /**
+   * Secret shared with server-rendered front ends (the `./server` entry), which then name the
+   * browser's IP and User-Agent. Default: the REFRESH_TOKEN_PROXY_SECRET environment variable.
+   */
+  proxySecret?: string;
 }
 
 export interface NewDeviceConfig {
@@ -75,6 +80,7 @@ export const defaultConfig: PluginConfig = {
   trustedOrigins: undefined,
   rateLimit: { enabled: true, interval: '1m', max: 30, store: 'memory', redis: undefined },
   cleanup: { enabled: true, cron: '0 * * * *', retainRevokedFor: '1d', batchSize: 1000 },
+  proxySecret: undefined,
 };
 
 /** A duration where 0 (in any spelling: 0, '0', '0s') means off. */
@@ -196,6 +202,7 @@ const schema = yup
       .test('redis-client', "rateLimit.store 'redis' needs rateLimit.redis: an ioredis or node-redis client", (r) =>
         r?.store !== 'redis' || (typeof r.redis === 'object' && r.redis !== null)
       ),
+    proxySecret: yup.string().strict().min(16, 'proxySecret must be at least 16 characters (a random secret shared with the front end)').notRequired().typeError('proxySecret must be a string'),
     cleanup: yup.object({
       enabled: yup.boolean().strict().typeError('cleanup.enabled must be a boolean'),
       cron: yup.string().strict().typeError('cleanup.cron must be a cron string'),
