@@ -1,5 +1,6 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { createServerAuth, type CookieOptions } from 'strapi-plugin-refresh-token/server';
+import { clientOf } from './lib/auth';
 
 /**
  * Runs before every page: refreshes the access token when it is about to expire and writes the
@@ -12,11 +13,12 @@ export async function middleware(request: NextRequest) {
   const auth = createServerAuth({
     strapiUrl: process.env.STRAPI_URL ?? 'http://127.0.0.1:1337',
     cookies: { get: (name) => request.cookies.get(name)?.value, set: (name, value, options) => written.push([name, value, options]) },
+    client: clientOf(request.headers),
   });
   try {
     await auth.refreshIfNeeded();
   } catch {
-    // Strapi unreachable: keep the session; the page decides what to show.
+    // Strapi unreachable or busy (503, 429): keep the session; the page says "try again".
   }
   for (const [name, value] of written) request.cookies.set(name, value);
   const response = NextResponse.next({ request });

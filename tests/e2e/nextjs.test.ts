@@ -1,8 +1,11 @@
 /**
  * examples/nextjs (App Router, the plugin's server entry) in real Chromium against the playground
- * Strapi with a 5-second access token: log in through the form; /dashboard is server-rendered with
- * the user's email; past expiry, three rounds of parallel requests stay signed in with the session
- * rotated, not forked; log out revokes the Strapi session; page script never sees a token.
+ * Strapi with a 5-second access token, both limiters at their defaults and the shared proxy secret:
+ * log in through the form; /dashboard is server-rendered with the user's email; the session records
+ * the browser's User-Agent; a flood of junk refresh cookies from another client address never
+ * answers 500 and never signs this user out; past expiry, three rounds of parallel requests stay
+ * signed in with the session rotated, not forked; log out revokes the Strapi session; page script
+ * never sees a token. "Keep me signed in" unticked keeps a browser-session cookie across refreshes.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
@@ -11,13 +14,25 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/ports';
 import { launchChromium } from '../helpers/chromium';
-import { DEMO_USER, startStrapi, type TestApp } from '../helpers/strapi';
+import http from 'node:http';
+import { DEMO_USER, LIMITERS_AT_DEFAULTS, startStrapi, type TestApp } from '../helpers/strapi';
 
 const ROOT = path.resolve(__dirname, '../..');
 const EXAMPLE = path.join(ROOT, 'examples/nextjs');
 const SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
 const PORT = await freePort();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const PROXY_SECRET = 'nextjs-e2e-shared-proxy-secret';
+
+/** GET from another loopback address (another client of the front end); the status code. */
+function getFrom(localAddress: string, url: string, cookie: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    http.get(url, { localAddress, headers: { cookie } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    }).on('error', reject);
+  });
+}
 
 /** The newest modification time under a directory (sources of the example and the built plugin). */
 function newest(dir: string): number {
@@ -50,13 +65,17 @@ const refreshed: string[] = [];
 
 beforeAll(async () => {
   ensureExampleBuilt();
-  app = await startStrapi({ plugin: { delivery: 'both', accessTokenLifespan: '5s' } });
+  app = await startStrapi({
+    ...LIMITERS_AT_DEFAULTS,
+    plugin: { ...LIMITERS_AT_DEFAULTS.plugin, delivery: 'both', accessTokenLifespan: '5s' },
+    env: { REFRESH_TOKEN_PROXY_SECRET: PROXY_SECRET },
+  });
   app.strapi.eventHub.on('refresh-token.session.refreshed', async (e: { sessionId: string }) => {
     refreshed.push(e.sessionId);
   });
   next = spawn(process.execPath, [path.join(EXAMPLE, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(PORT), '-H', '127.0.0.1'], {
     cwd: EXAMPLE,
-    env: { ...process.env, STRAPI_URL: app.url, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
+    env: { ...process.env, STRAPI_URL: app.url, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', REFRESH_TOKEN_PROXY_SECRET: PROXY_SECRET },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   await new Promise<void>((resolve, reject) => {
@@ -88,6 +107,7 @@ describe('examples/nextjs in Chromium', () => {
     expect((await page.goto(`${base}/dashboard`))!.url()).toBe(`${base}/auth/login`);
     await page.locator('input[name="identifier"]').fill(DEMO_USER.email);
     await page.locator('input[name="password"]').fill(DEMO_USER.password);
+    await page.getByLabel('Keep me signed in').check();
     mkdirSync(SCREENSHOTS, { recursive: true });
     await page.screenshot({ path: path.join(SCREENSHOTS, 'nextjs-login.png') });
     await page.getByRole('button', { name: 'Log in' }).click();
@@ -103,6 +123,20 @@ describe('examples/nextjs in Chromium', () => {
     expect(cookies.filter((c) => c.name.startsWith('strapi_')).every((c) => c.httpOnly)).toBe(true);
     const sessionId = JSON.parse(Buffer.from(cookies.find((c) => c.name === 'strapi_at')!.value.split('.')[1], 'base64url').toString()).sid;
     const firstRefreshToken = cookies.find((c) => c.name === 'strapi_rt')!.value;
+    expect(cookies.find((c) => c.name === 'strapi_rt')!.expires).toBeGreaterThan(Date.now() / 1000); // kept: a persistent cookie
+    // The session is the browser's: its User-Agent and address, not the front end's `node`.
+    const browserUserAgent = await page.evaluate(() => navigator.userAgent);
+    const created = await app.strapi.db.connection('refresh_token_sessions').where({ document_id: sessionId }).first();
+    expect(created.user_agent).toBe(browserUserAgent);
+    expect(created.ip).toBe('127.0.0.1');
+
+    // Another client (127.0.0.2) floods the front end with junk refresh cookies: more than the
+    // per-IP refresh limit. It is signed out or told to retry, never a 500; its limit is its own.
+    const flood: number[] = [];
+    for (let i = 0; i < 40; i++) flood.push(await getFrom('127.0.0.2', `${base}/dashboard`, `strapi_rt=junk${i}.${'x'.repeat(43)}`));
+    console.log(`next.js e2e: junk-cookie flood from 127.0.0.2: ${[...new Set(flood)].map((s) => `${flood.filter((f) => f === s).length} × ${s}`).join(', ')}`);
+    expect(flood.filter((status) => status >= 500)).toEqual([]);
+    expect(flood.every((status) => status === 307 || status === 200)).toBe(true);
 
     // Past the 5-second access token, three times: a reload plus two parallel requests of the same browser.
     const perNavigation: number[] = [];
@@ -134,8 +168,31 @@ describe('examples/nextjs in Chromium', () => {
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.waitForURL(`${base}/auth/login`);
     expect((await page.goto(`${base}/dashboard`))!.url()).toBe(`${base}/auth/login`);
-    for (const token of [firstRefreshToken, lastRefreshToken]) expect((await app.client().refresh({ json: { refreshToken: token } })).status).toBe(401);
+    for (const token of [firstRefreshToken, lastRefreshToken]) {
+      expect(token).toMatch(/^[\w-]+\.[\w-]{43}$/); // a real token (persistent: no session-only mark)
+      expect((await app.client().refresh({ json: { refreshToken: token } })).status).toBe(401);
+    }
     expect((await app.strapi.db.connection('refresh_token_sessions').where({ document_id: sessionId }).first()).revoked_at).not.toBeNull();
+    await context.close();
+  });
+
+  it('"Keep me signed in" unticked: the refresh cookie is a browser-session cookie, also after a refresh', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${base}/auth/login`);
+    await page.locator('input[name="identifier"]').fill(DEMO_USER.email);
+    await page.locator('input[name="password"]').fill(DEMO_USER.password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL(`${base}/dashboard`);
+    const sessionCookie = async () => (await context.cookies()).find((c) => c.name === 'strapi_rt')!;
+    const first = await sessionCookie();
+    expect(first.expires).toBe(-1);
+    await sleep(5500);
+    await page.reload();
+    expect(await page.getByTestId('email').textContent()).toBe(DEMO_USER.email);
+    const rotated = await sessionCookie();
+    expect(rotated.value).not.toBe(first.value);
+    expect(rotated.expires).toBe(-1);
     await context.close();
   });
 });

@@ -1,5 +1,6 @@
 import { redirect } from 'next/navigation';
-import { serverAuth } from '../../lib/auth';
+import { RefreshNeededError, StrapiUnavailableError, type AuthUser } from 'strapi-plugin-refresh-token/server';
+import { pageAuth, serverAuth } from '../../lib/auth';
 
 export const dynamic = 'force-dynamic';
 
@@ -10,10 +11,25 @@ async function logout() {
   redirect('/auth/login');
 }
 
-/** Server-rendered with the signed-in user's data; signed out, it sends the browser to the login page. */
+/**
+ * Server-rendered with the signed-in user's data; signed out, it sends the browser to the login
+ * page. Strapi busy or unreachable (429, 503): a notice to try again, and the session is kept.
+ */
 export default async function Dashboard() {
-  const auth = await serverAuth();
-  const user = await auth.getUser();
+  let user: AuthUser | null;
+  try {
+    user = await (await pageAuth()).getUser();
+  } catch (error) {
+    if (!(error instanceof StrapiUnavailableError || error instanceof RefreshNeededError)) throw error;
+    return (
+      <main>
+        <h1>Dashboard</h1>
+        <p role="alert" data-testid="retry">
+          The server is busy right now. You are still signed in: <a href="/dashboard">try again</a> in a few seconds.
+        </p>
+      </main>
+    );
+  }
   if (!user) redirect('/auth/login');
   return (
     <main>
