@@ -2,7 +2,8 @@
 /**
  * `npm run demo`: builds the plugin and the playground's admin panel (once), starts the playground
  * Strapi app on embedded SQLite, seeds a demo user and admin, and prints where to go and a curl
- * session. PORT overrides 1337.
+ * session. PORT overrides 1337; HOST (default 127.0.0.1: this machine only, since the demo's
+ * admin password is public) says where it listens, e.g. HOST=0.0.0.0 to reach it from elsewhere.
  */
 const { spawn, spawnSync } = require('node:child_process');
 const { existsSync } = require('node:fs');
@@ -11,9 +12,10 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 const playground = path.join(root, 'playground');
 const port = Number(process.env.PORT || 1337);
-const base = `http://localhost:${port}`;
+const host = process.env.HOST || '127.0.0.1';
+const base = `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host}:${port}`;
 const strapiBin = path.join(root, 'node_modules', '@strapi', 'strapi', 'bin', 'strapi.js');
-const env = { ...process.env, PORT: String(port), HOST: process.env.HOST || '0.0.0.0', NODE_ENV: process.env.NODE_ENV || 'development' };
+const env = { ...process.env, PORT: String(port), HOST: host, NODE_ENV: process.env.NODE_ENV || 'development' };
 
 function step(label, command, args, options = {}) {
   const started = Date.now();
@@ -38,7 +40,7 @@ server.on('exit', (code) => process.exit(code ?? 0));
 (async function waitForHealth() {
   for (let i = 0; i < 600; i++) {
     try {
-      const res = await fetch(`http://127.0.0.1:${port}/_health`);
+      const res = await fetch(`${base}/_health`);
       if (res.status === 204 || res.ok) return banner();
     } catch {
       /* not up yet */
@@ -58,6 +60,7 @@ function banner() {
 ──────────────────────────────────────────────────────────────────────────────
  strapi-plugin-refresh-token playground is up (started in ${((Date.now() - started) / 1000).toFixed(1)} s)
 
+ Listening on ${host}:${port}${host === '127.0.0.1' ? ' (this machine only; HOST=0.0.0.0 to open it up)' : ''}
  API          ${base}/api
  Admin panel  ${base}/admin      admin@example.com / Admin-Passw0rd!
  Demo app     ${base}/demo/      demo@example.com  / Demo-Passw0rd!

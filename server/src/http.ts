@@ -54,9 +54,15 @@ export function presentedToken(ctx: Context, strapi: Core.Strapi, fromBody: unkn
   }
   if (!usesCookie(c)) throw new errors.ValidationError('Missing refresh token: send { "refreshToken": "..." } in a JSON body');
 
-  const { name } = cookieSettings(c.cookie);
+  const { name, options } = cookieSettings(c.cookie);
   const raw = ctx.cookies.get(name);
-  if (!raw) throw new errors.ValidationError('Missing refresh token');
+  if (!raw) {
+    // Say where it looked: the cookie's name and path (and the body field when that is allowed too).
+    throw new errors.ValidationError(
+      `Missing refresh token: no ${name} cookie came with the request (the browser sends it only to paths under ${options.path}, and from another origin only with credentials: 'include')` +
+        (usesBody(c) ? ', and no "refreshToken" in a JSON body' : '')
+    );
+  }
   if (ctx.cookies.get(name, { signed: true }) !== raw) {
     clearRefreshCookie(ctx, strapi);
     if (staleCookie === 'accept') return { token: null, fromCookie: true };

@@ -8,9 +8,25 @@ import { guardBcrypt } from './http/well-formed';
 import { outageAwareAuthentication } from './store-faults';
 
 export const BUILT_IN_REFRESH_MESSAGE =
-  "refresh-token cannot run while users-permissions is in jwtManagement: 'refresh' mode: both would issue refresh tokens. " +
+  "refresh-token is configured with builtInRefreshMode: 'refuse' and users-permissions is in jwtManagement: 'refresh' mode: both would issue refresh tokens. " +
   "Remove `jwtManagement: 'refresh'` (and `sessions`) from the users-permissions entry in config/plugins, " +
-  'keep its jwtSecret, and see "Migrating from the built-in refresh mode" in the strapi-plugin-refresh-token README.';
+  "or let the plugin take over (builtInRefreshMode: 'take-over', the default); see \"Migrating from the built-in refresh mode\" in the strapi-plugin-refresh-token README.";
+
+export const TAKE_OVER_MESSAGE =
+  "[refresh-token] users-permissions is configured with jwtManagement: 'refresh' (create-strapi's default): this plugin issues the refresh tokens now, " +
+  "so users-permissions runs in 'legacy-support' mode in this process (set builtInRefreshMode: 'refuse' to refuse to start instead).";
+
+/**
+ * A fresh `create-strapi` app configures users-permissions' built-in refresh mode: both would
+ * issue refresh tokens. users-permissions reads the mode per request, so switching it here, before
+ * any request, hands token issuing to this plugin without an edit to the app's config.
+ */
+function takeOverBuiltInRefresh(strapi: Core.Strapi, config: PluginConfig): void {
+  if (strapi.config.get('plugin::users-permissions.jwtManagement') !== 'refresh') return;
+  if (config.builtInRefreshMode === 'refuse') throw new Error(BUILT_IN_REFRESH_MESSAGE);
+  strapi.config.set('plugin::users-permissions.jwtManagement', 'legacy-support');
+  strapi.log.info(TAKE_OVER_MESSAGE);
+}
 
 /** The config key, else the environment variable; a short environment secret stops start-up like a short key. */
 function proxySecret(strapi: Core.Strapi): string | undefined {
@@ -26,9 +42,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   if (!strapi.plugin('users-permissions')) {
     throw new Error('refresh-token needs the @strapi/plugin-users-permissions plugin to be installed and enabled');
   }
-  if (strapi.config.get('plugin::users-permissions.jwtManagement') === 'refresh') {
-    throw new Error(BUILT_IN_REFRESH_MESSAGE);
-  }
+  takeOverBuiltInRefresh(strapi, strapi.config.get('plugin::refresh-token') as PluginConfig);
   guardBcrypt(strapi); // before anything can hash a password
   wrapUsersPermissionsAuth(strapi);
   wrapUsersPermissionsJwt(strapi);

@@ -145,7 +145,8 @@ describe('admin pages in Chromium', () => {
 
     // Settings → Refresh tokens → Lifespans
     await openPluginPage(page, 'Lifespans');
-    await expect.poll(() => page.getByRole('heading', { name: 'Refresh tokens', level: 1 }).isVisible()).toBe(true);
+    // The page's heading is its menu item's name.
+    await expect.poll(() => page.getByRole('heading', { name: 'Lifespans', level: 1 }).isVisible()).toBe(true);
     const access = page.getByRole('textbox', { name: 'Access token lifespan' });
     const accessBadge = page.getByTestId('source-accessTokenLifespan');
     expect(await access.inputValue()).toBe('15');
@@ -241,13 +242,23 @@ describe('admin pages in Chromium', () => {
     for (const device of ['Firefox on Linux', 'Safari on iOS', 'curl']) expect(text).toContain(device);
     await screenshot(page, 'admin-user-sessions.png');
 
-    // Revoke one: that client's refresh dies, the others live.
+    // Revoke one asks first: cancelled, nothing is revoked.
+    const dialog = page.getByRole('alertdialog');
     await panel.getByRole('button', { name: 'Revoke', exact: true }).first().click();
+    await expect.poll(() => dialog.getByRole('heading', { name: 'Revoke session' }).isVisible()).toBe(true);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => dialog.count()).toBe(0);
+    expect(await panel.getByRole('button', { name: 'Revoke', exact: true }).count()).toBe(3);
+    // Confirmed: that client's refresh dies, the others live.
+    await panel.getByRole('button', { name: 'Revoke', exact: true }).first().click();
+    await dialog.getByRole('button', { name: 'Revoke' }).click();
     await expect.poll(async () => panel.getByRole('button', { name: 'Revoke', exact: true }).count(), { timeout: 10_000 }).toBe(2);
     const statuses = await Promise.all(clients.map(async (c) => (await c.refresh()).status));
     expect(statuses.filter((s) => s === 401)).toHaveLength(1);
-    // Revoke all.
+    // Revoke all asks too.
     await panel.getByRole('button', { name: 'Revoke all' }).click();
+    await expect.poll(() => dialog.getByRole('heading', { name: 'Revoke all sessions' }).isVisible()).toBe(true);
+    await dialog.getByRole('button', { name: 'Revoke' }).click();
     await expect.poll(() => page.getByText('No active sessions.').isVisible(), { timeout: 10_000 }).toBe(true);
     // Every refresh now fails: 401, or 400 for the client whose cookie the first 401 already cleared.
     const after = await Promise.all(clients.map(async (c) => (await c.refresh()).status));

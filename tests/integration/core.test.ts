@@ -24,6 +24,14 @@ describe('cookie delivery (default config)', () => {
   });
   afterAll(() => app.stop());
 
+  it('a refresh with no token says where it looked: the cookie, its name and its path', async () => {
+    const res = await app.client().refresh({ json: {} });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toBe(
+      "Missing refresh token: no strapi_refresh_token cookie came with the request (the browser sends it only to paths under /api/token, and from another origin only with credentials: 'include')"
+    );
+  });
+
   it('login answers { jwt, user } with a 15-minute access JWT carrying sid, and the refresh token only in a hardened cookie', async () => {
     const http = app.client();
     const res = await http.login(DEMO_USER.email, DEMO_USER.password);
@@ -319,6 +327,12 @@ describe('both deliveries', () => {
     app = await startStrapi({ plugin: { delivery: 'both' } });
   });
   afterAll(() => app.stop());
+
+  it('a refresh with no token names the cookie and the body field', async () => {
+    const res = await app.client().refresh({ json: {} });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/no strapi_refresh_token cookie came with the request .*, and no "refreshToken" in a JSON body$/);
+  });
 
   it('sets the cookie and returns the same token in the body', async () => {
     const http = app.client();

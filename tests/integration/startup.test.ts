@@ -35,11 +35,15 @@ describe('start-up', () => {
     expect(output).toContain(message);
   });
 
-  it("refuses to run beside users-permissions' jwtManagement: 'refresh' and says how to migrate", async () => {
-    const { code, output } = await boot({ UP_CONFIG: JSON.stringify({ jwtManagement: 'refresh' }) });
-    expect(code).not.toBe(0);
-    expect(output).toContain("jwtManagement: 'refresh'");
-    expect(output).toContain('Migrating from the built-in refresh mode');
+  it("takes over from users-permissions' jwtManagement: 'refresh' (create-strapi's default) with one log line; refuses with builtInRefreshMode: 'refuse'", async () => {
+    const builtIn = JSON.stringify({ jwtManagement: 'refresh', sessions: { httpOnly: true } });
+    const takeOver = await boot({ UP_CONFIG: builtIn, LOG_LEVEL: 'info' });
+    expect(takeOver.output).toContain('BOOTED');
+    expect(takeOver.output.match(/users-permissions runs in 'legacy-support' mode/g)).toHaveLength(1);
+    const refuse = await boot({ UP_CONFIG: builtIn, REFRESH_TOKEN_CONFIG: JSON.stringify({ builtInRefreshMode: 'refuse' }) });
+    expect(refuse.code).not.toBe(0);
+    expect(refuse.output).toContain("jwtManagement: 'refresh'");
+    expect(refuse.output).toContain('Migrating from the built-in refresh mode');
   });
 
   it('warns once at start-up when proxy trust is on without maxIpsCount', async () => {
@@ -63,7 +67,12 @@ describe('start-up', () => {
     expect(code).toBe(0);
   });
 
-  it('reports every config problem in one message', async () => {
+  it('reports every config problem in one message, lifespan bounds included', async () => {
+    const mixed = await boot({ REFRESH_TOKEN_CONFIG: JSON.stringify({ delivery: 'Both', unknownKey: 1, accessTokenLifespan: '8d' }) });
+    expect(mixed.code).not.toBe(0);
+    expect(mixed.output).toContain('invalid config (4 problems)');
+    expect(mixed.output).toContain('accessTokenLifespan must be between 1 and 86400 seconds');
+
     const { code, output } = await boot({ REFRESH_TOKEN_CONFIG: JSON.stringify({ accessTokenLifespan: '15x', delivery: 'header', trustedOrigins: ['*'] }) });
     expect(code).not.toBe(0);
     expect(output).toContain('invalid config (3 problems)');

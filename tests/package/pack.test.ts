@@ -1,6 +1,7 @@
 /**
- * The package as a user gets it: `npm pack`, install the tarball into a throwaway Strapi app that
- * only names the plugin in config/plugins.js, boot it, log in and refresh.
+ * The package as a user gets it: `npm pack`, install the tarball into a throwaway Strapi app whose
+ * config/plugins.js is create-strapi 5.54's own (users-permissions in `jwtManagement: 'refresh'`)
+ * with the README's quick-start entry added, boot it, log in and refresh.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,22 @@ const appDir = path.join(work, 'app');
 const port = await freePort();
 let server: ChildProcess | undefined;
 let packedFiles: string[] = [];
+let bootOutput = '';
+
+/**
+ * Step 2 of the README's quick start, done to a fresh create-strapi app: its `'refresh-token'` entry,
+ * copied from the README's config/plugins.js snippet, added to the app's own config/plugins.js.
+ */
+function quickStartConfig(): string {
+  const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+  const snippet = /```js\n\/\/ config\/plugins\.js\n([\s\S]*?)```/.exec(readme)![1];
+  const entry = /^ {2}'refresh-token': \{\n[\s\S]*?^ {2}\},\n/m.exec(snippet)![0];
+  const generated = readFileSync(path.join(root, 'tests', 'fixtures', 'create-strapi-app-5.54.0', 'config', 'plugins.js'), 'utf8');
+  expect(generated).toContain("jwtManagement: 'refresh'");
+  const opening = 'module.exports = () => ({\n';
+  expect(generated).toContain(opening);
+  return generated.replace(opening, opening + entry);
+}
 
 beforeAll(async () => {
   rmSync(work, { recursive: true, force: true });
@@ -27,10 +44,7 @@ beforeAll(async () => {
 
   for (const dir of ['config', 'src', 'public']) cpSync(path.join(root, 'playground', dir), path.join(appDir, dir), { recursive: true });
   cpSync(path.join(root, 'playground', 'favicon.png'), path.join(appDir, 'favicon.png'));
-  writeFileSync(
-    path.join(appDir, 'config', 'plugins.js'),
-    `module.exports = () => ({\n  'users-permissions': { config: { jwtSecret: 'pack-test-secret', ratelimit: { enabled: false } } },\n  'refresh-token': { enabled: true },\n});\n`
-  );
+  writeFileSync(path.join(appDir, 'config', 'plugins.js'), quickStartConfig());
   writeFileSync(path.join(appDir, 'package.json'), JSON.stringify({ name: 'pack-test-app', private: true }, null, 2));
   // Peers (Strapi, React…) are the app's and already in the repository's node_modules; the plugin's
   // own dependencies come with it.
@@ -44,13 +58,14 @@ beforeAll(async () => {
   server = spawn(process.execPath, [path.join(root, 'tests', 'helpers', 'boot.cjs')], {
     // Strapi resolves installed plugins from its own location; in a real app that is the app's
     // node_modules, here it is the repository's, so NODE_PATH adds the app's.
-    env: { ...process.env, NODE_PATH: path.join(appDir, 'node_modules'), APP_DIR: appDir, DB: 'sqlite', DATABASE_FILENAME: '.tmp/data.db', PORT: String(port), LOG_LEVEL: 'error', REFRESH_TOKEN_CONFIG: '', UP_CONFIG: '' },
+    env: { ...process.env, NODE_PATH: path.join(appDir, 'node_modules'), APP_DIR: appDir, DB: 'sqlite', DATABASE_FILENAME: '.tmp/data.db', PORT: String(port), LOG_LEVEL: 'info', REFRESH_TOKEN_CONFIG: '', UP_CONFIG: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   await new Promise<void>((resolve, reject) => {
     let output = '';
     const onData = (chunk: Buffer) => {
       output += chunk;
+      bootOutput = output;
       if (output.includes('LISTENING')) resolve();
       if (output.includes('BOOT FAILED')) reject(new Error(output));
     };
@@ -94,8 +109,9 @@ describe('the tarball', () => {
   });
 });
 
-describe('the packed plugin in a fresh Strapi app', () => {
-  it('logs in with a session cookie and refreshes', async () => {
+describe('the packed plugin in a fresh create-strapi app, configured as the README says', () => {
+  it("takes over from users-permissions' built-in refresh mode with one log line, logs in with a session cookie and refreshes", async () => {
+    expect(bootOutput.match(/users-permissions runs in 'legacy-support' mode/g)).toHaveLength(1);
     const base = `http://127.0.0.1:${port}`;
     const login = await fetch(`${base}/api/auth/local`, {
       method: 'POST',

@@ -5,6 +5,20 @@ import { cookieMaxAge, cookieSettings } from '../../server/src/cookie';
 const withConfig = (patch: Record<string, unknown>) => ({ ...defaultConfig, ...patch });
 
 describe('config validator', () => {
+  it('reports schema and lifespan-rule mistakes in one message', () => {
+    const attempt = () => validateConfig(withConfig({ delivery: 'Both', unknownKey: 1, accessTokenLifespan: '8d' }));
+    expect(attempt).toThrow(/invalid config \(4 problems\)/);
+    for (const part of [/delivery must be one of/, /unknown config key: unknownKey/, /accessTokenLifespan must be between 1 and 86400 seconds/, /accessTokenLifespan must be shorter/]) {
+      expect(attempt).toThrow(part);
+    }
+  });
+
+  it('accepts the builtInRefreshMode values and a 16+ character proxySecret, refuses others', () => {
+    expect(() => validateConfig(withConfig({ builtInRefreshMode: 'refuse', proxySecret: 'x'.repeat(16) }))).not.toThrow();
+    expect(() => validateConfig(withConfig({ builtInRefreshMode: 'no' }))).toThrow(/builtInRefreshMode must be 'take-over' or 'refuse'/);
+    expect(() => validateConfig(withConfig({ proxySecret: 'short' }))).toThrow(/proxySecret must be at least 16 characters/);
+  });
+
   it('accepts the defaults', () => {
     expect(() => validateConfig(defaultConfig)).not.toThrow();
     expect(lifespansOf(defaultConfig)).toEqual({ accessTokenLifespan: 900, refreshTokenIdleLifespan: 604800, refreshTokenMaxLifespan: 2592000, reuseGracePeriod: 10, sessionOnlyIdleLifespan: 86400 });

@@ -1,10 +1,11 @@
 /**
  * A side panel on the users-permissions user's edit view in the Content Manager: that user's live
- * sessions, with "Revoke" and "Revoke all". Hidden for other content types and for admins
- * without `sessions.read`; the buttons need `sessions.revoke`.
+ * sessions, with "Revoke" and "Revoke all", each confirmed in a dialog as in Settings → Sessions.
+ * Hidden for other content types and for admins without `sessions.read`; the buttons need
+ * `sessions.revoke`.
  */
 import * as React from 'react';
-import { Button, Flex, Typography } from '@strapi/design-system';
+import { Button, Dialog, Flex, Typography } from '@strapi/design-system';
 import { useFetchClient, useNotification, useRBAC } from '@strapi/strapi/admin';
 import { useIntl } from 'react-intl';
 import { PERMISSIONS } from '../permissions';
@@ -31,6 +32,9 @@ const UserSessions = ({ userId, canRevoke }: { userId: number; canRevoke: boolea
   const { toggleNotification } = useNotification();
   const [sessions, setSessions] = React.useState<UserSession[] | null>(null);
   const [failed, setFailed] = React.useState(false);
+  /** The revocation waiting for confirmation: one session, or all of the user's. */
+  const [pending, setPending] = React.useState<{ kind: 'one'; session: UserSession } | { kind: 'all' } | null>(null);
+  const [busy, setBusy] = React.useState(false);
   const t = (id: string, values?: Record<string, string | number>) => formatMessage({ id: getTrad(id), defaultMessage: id }, values);
 
   const load = React.useCallback(async () => {
@@ -46,15 +50,19 @@ const UserSessions = ({ userId, canRevoke }: { userId: number; canRevoke: boolea
     load();
   }, [load]);
 
-  const revoke = async (path: string) => {
+  const confirmRevoke = async () => {
+    if (!pending) return;
+    setBusy(true);
     try {
-      await del(path);
+      await del(pending.kind === 'one' ? `/${PLUGIN_ID}/sessions/${encodeURIComponent(pending.session.id)}` : `/${PLUGIN_ID}/users/${userId}/sessions`);
     } catch {
       toggleNotification({
         type: 'danger',
         message: t('sessions.notification.error'),
       });
     }
+    setBusy(false);
+    setPending(null);
     await load();
   };
 
@@ -78,15 +86,37 @@ const UserSessions = ({ userId, canRevoke }: { userId: number; canRevoke: boolea
                 })}
               </Typography>
             </Flex>
-            <Button size="S" variant="danger-light" disabled={!canRevoke} onClick={() => revoke(`/${PLUGIN_ID}/sessions/${encodeURIComponent(session.id)}`)}>
+            <Button size="S" variant="danger-light" disabled={!canRevoke} onClick={() => setPending({ kind: 'one', session })}>
               {t('user.panel.revoke')}
             </Button>
           </Flex>
         ))}
-        <Button variant="danger" fullWidth disabled={!canRevoke} onClick={() => revoke(`/${PLUGIN_ID}/users/${userId}/sessions`)}>
+        <Button variant="danger" fullWidth disabled={!canRevoke} onClick={() => setPending({ kind: 'all' })}>
           {t('user.panel.revokeAll')}
         </Button>
       </Flex>
+      <Dialog.Root open={pending !== null} onOpenChange={(open: boolean) => (open ? undefined : setPending(null))}>
+        <Dialog.Content>
+          <Dialog.Header>{t(pending?.kind === 'all' ? 'sessions.confirm.titleAll' : 'sessions.confirm.titleOne')}</Dialog.Header>
+          <Dialog.Body>
+            <Typography>
+              {pending?.kind === 'all' ? t('user.panel.confirm.revokeAll') : pending ? t('user.panel.confirm.revoke', { device: pending.session.device }) : null}
+            </Typography>
+          </Dialog.Body>
+          <Dialog.Footer>
+            <Dialog.Cancel>
+              <Button fullWidth variant="tertiary">
+                {t('sessions.confirm.cancel')}
+              </Button>
+            </Dialog.Cancel>
+            <Dialog.Action>
+              <Button fullWidth variant="danger-light" loading={busy} onClick={confirmRevoke}>
+                {t('sessions.confirm.confirm')}
+              </Button>
+            </Dialog.Action>
+          </Dialog.Footer>
+        </Dialog.Content>
+      </Dialog.Root>
     </div>
   );
 };

@@ -261,7 +261,7 @@ export const SessionsPage = () => {
       </Layouts.Content>
       <Dialog.Root open={pending !== null} onOpenChange={(open: boolean) => (open ? undefined : setPending(null))}>
         <Dialog.Content>
-          <Dialog.Header>{t('sessions.confirm.title')}</Dialog.Header>
+          <Dialog.Header>{t(pending?.kind === 'user' ? 'sessions.confirm.titleAll' : 'sessions.confirm.titleOne')}</Dialog.Header>
           <Dialog.Body>
             <Typography>
               {pending?.kind === 'user'

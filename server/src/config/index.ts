@@ -38,6 +38,11 @@ export interface PluginConfig {
    * browser's IP and User-Agent. Default: the REFRESH_TOKEN_PROXY_SECRET environment variable.
    */
   proxySecret?: string;
+  /**
+   * users-permissions in jwtManagement: 'refresh' (create-strapi's default): 'take-over' switches it
+   * to 'legacy-support' for this process; 'refuse' stops start-up.
+   */
+  builtInRefreshMode: 'take-over' | 'refuse';
 }
 
 export interface NewDeviceConfig {
@@ -81,6 +86,7 @@ export const defaultConfig: PluginConfig = {
   rateLimit: { enabled: true, interval: '1m', max: 30, store: 'memory', redis: undefined },
   cleanup: { enabled: true, cron: '0 * * * *', retainRevokedFor: '1d', batchSize: 1000 },
   proxySecret: undefined,
+  builtInRefreshMode: 'take-over',
 };
 
 /** A duration where 0 (in any spelling: 0, '0', '0s') means off. */
@@ -202,6 +208,7 @@ const schema = yup
       .test('redis-client', "rateLimit.store 'redis' needs rateLimit.redis: an ioredis or node-redis client", (r) =>
         r?.store !== 'redis' || (typeof r.redis === 'object' && r.redis !== null)
       ),
+    builtInRefreshMode: yup.mixed().oneOf(['take-over', 'refuse'], "builtInRefreshMode must be 'take-over' or 'refuse'"),
     proxySecret: yup.string().strict().min(16, 'proxySecret must be at least 16 characters (a random secret shared with the front end)').notRequired().typeError('proxySecret must be a string'),
     cleanup: yup.object({
       enabled: yup.boolean().strict().typeError('cleanup.enabled must be a boolean'),
@@ -243,7 +250,12 @@ export function validateConfig(config: unknown): void {
     problems.push(...(e.errors?.length ? e.errors : [e.message]));
   }
   const c = config as PluginConfig;
-  if (problems.length === 0) problems.push(...lifespanErrors(lifespansOf(c)).map(([, message]) => message));
+  // The rules between lifespans too, as soon as each lifespan reads as a duration: every problem at once.
+  const readable =
+    [c?.accessTokenLifespan, c?.refreshTokenIdleLifespan, c?.refreshTokenMaxLifespan].every((v) => parseDuration(v) !== null) &&
+    parseDurationOrZero(c?.reuseGracePeriod) !== null &&
+    (c?.sessionOnlyIdleLifespan == null || parseDuration(c.sessionOnlyIdleLifespan) !== null);
+  if (readable) problems.push(...lifespanErrors(lifespansOf(c)).map(([, message]) => message));
   if (c?.cookie?.sameSite === 'none') {
     if (c.cookie.secure === false) {
       problems.push("cookie.sameSite 'none' requires cookie.secure true or 'auto' (browsers drop SameSite=None cookies that are not Secure)");
