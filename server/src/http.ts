@@ -7,7 +7,8 @@ import { errors } from '@strapi/utils';
 import type { Context } from 'koa';
 import type { PluginConfig } from './config';
 import { cookieMaxAge, cookieSettings } from './cookie';
-import { guardCookieRequest, isJson, usesCookie } from './request-guard';
+import { usesBody, usesCookie } from './http/delivery';
+import { guardCookieRequest, isJson } from './request-guard';
 import { refuse } from './refusal';
 import type { LimiterService } from './services/limiter';
 import type { IssuedTokens, RequestMeta, SessionsService } from './services/sessions';
@@ -16,7 +17,6 @@ import { parseRefreshToken } from './tokens';
 export { answeringRefusals, Refusal } from './refusal';
 
 const config = (strapi: Core.Strapi) => strapi.config.get('plugin::refresh-token') as PluginConfig;
-const usesBody = (c: PluginConfig) => c.delivery === 'body' || c.delivery === 'both';
 const sessions = (strapi: Core.Strapi): SessionsService => strapi.plugin('refresh-token').service('sessions');
 const limiter = (strapi: Core.Strapi): LimiterService => strapi.plugin('refresh-token').service('limiter');
 
@@ -44,7 +44,7 @@ export function bodyToken(ctx: Context): unknown {
 export function presentedToken(ctx: Context, strapi: Core.Strapi, fromBody: unknown, staleCookie: 'refuse' | 'accept' = 'refuse'): PresentedToken {
   const c = config(strapi);
   if (fromBody !== undefined) {
-    if (!usesBody(c)) {
+    if (!usesBody(ctx, strapi)) {
       throw new errors.ValidationError(
         "refreshToken in the request body is not accepted: the refresh-token plugin's delivery is 'cookie', so the token travels only in its httpOnly cookie (send the request with credentials and no refreshToken, or set delivery to 'body' or 'both')"
       );
@@ -52,7 +52,7 @@ export function presentedToken(ctx: Context, strapi: Core.Strapi, fromBody: unkn
     if (typeof fromBody !== 'string' || fromBody.length === 0) throw new errors.ValidationError('refreshToken must be a non-empty string');
     return { token: fromBody, fromCookie: false };
   }
-  if (!usesCookie(c)) throw new errors.ValidationError('Missing refresh token: send { "refreshToken": "..." } in a JSON body');
+  if (!usesCookie(ctx, strapi)) throw new errors.ValidationError('Missing refresh token: send { "refreshToken": "..." } in a JSON body');
 
   const { name, options } = cookieSettings(c.cookie);
   const raw = ctx.cookies.get(name);
@@ -60,7 +60,7 @@ export function presentedToken(ctx: Context, strapi: Core.Strapi, fromBody: unkn
     // Say where it looked: the cookie's name and path (and the body field when that is allowed too).
     throw new errors.ValidationError(
       `Missing refresh token: no ${name} cookie came with the request (the browser sends it only to paths under ${options.path}, and from another origin only with credentials: 'include')` +
-        (usesBody(c) ? ', and no "refreshToken" in a JSON body' : '')
+        (usesBody(ctx, strapi) ? ', and no "refreshToken" in a JSON body' : '')
     );
   }
   if (ctx.cookies.get(name, { signed: true }) !== raw) {
@@ -102,12 +102,11 @@ export function clearRefreshCookie(ctx: Context, strapi: Core.Strapi): void {
  * token in the cookie and/or as `refreshToken`, per `delivery`. Never cacheable.
  */
 export function deliverTokens(ctx: Context, strapi: Core.Strapi, tokens: IssuedTokens, body: Record<string, unknown> = {}): Record<string, unknown> {
-  const c = config(strapi);
-  if (usesCookie(c)) setRefreshCookie(ctx, strapi, tokens);
+  if (usesCookie(ctx, strapi)) setRefreshCookie(ctx, strapi, tokens);
   ctx.set('Cache-Control', 'no-store');
   ctx.set('Pragma', 'no-cache');
   const { refreshToken: _omitted, ...rest } = body;
-  return { ...rest, jwt: tokens.accessToken, ...(usesBody(c) ? { refreshToken: tokens.refreshToken } : {}) };
+  return { ...rest, jwt: tokens.accessToken, ...(usesBody(ctx, strapi) ? { refreshToken: tokens.refreshToken } : {}) };
 }
 
 const ROTATED = 'refreshTokenRotated';
@@ -137,7 +136,7 @@ export async function logoutWith(ctx: Context, strapi: Core.Strapi, presented: P
     const { sessionId } = await sessions(strapi).revokeByToken(presented.token, requestMeta(ctx));
     await limiter(strapi).hitSession(sessionId);
   }
-  if (usesCookie(config(strapi)) || presented.fromCookie) clearRefreshCookie(ctx, strapi);
+  if (usesCookie(ctx, strapi) || presented.fromCookie) clearRefreshCookie(ctx, strapi);
   ctx.set('Cache-Control', 'no-store');
 }
 
@@ -151,7 +150,7 @@ export async function logoutOthersWith(ctx: Context, strapi: Core.Strapi): Promi
 
 /** 401 for a refused refresh token: the cookie goes too, so the browser stops sending it. */
 export function refuseRefresh(ctx: Context, strapi: Core.Strapi, message = 'Invalid refresh token'): never {
-  if (usesCookie(config(strapi))) clearRefreshCookie(ctx, strapi);
+  if (usesCookie(ctx, strapi)) clearRefreshCookie(ctx, strapi);
   ctx.set('Cache-Control', 'no-store');
   return refuse(401, message);
 }

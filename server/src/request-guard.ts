@@ -15,12 +15,12 @@ import { errors } from '@strapi/utils';
 import type { Context } from 'koa';
 import type { PluginConfig } from './config';
 import { cookieSettings } from './cookie';
+import { usesCookie } from './http/delivery';
 import { originPolicy, type OriginPolicy } from './origin';
 import { refuse } from './refusal';
 
 const policies = new WeakMap<object, OriginPolicy>();
 const config = (strapi: Core.Strapi) => strapi.config.get('plugin::refresh-token') as PluginConfig;
-export const usesCookie = (c: PluginConfig) => c.delivery === 'cookie' || c.delivery === 'both';
 
 /** By the Content-Type header alone: a JSON request may have no body at all. */
 export const isJson = (ctx: Context) => ctx.request.type === 'application/json';
@@ -74,11 +74,11 @@ export function assertCookieCanBeSet(ctx: Context, strapi: Core.Strapi): void {
  * token, and a Secure cookie only over HTTPS.
  */
 export function guardCookieRequest(ctx: Context, strapi: Core.Strapi, { fromCookie }: { fromCookie: boolean }): void {
-  const c = config(strapi);
-  if (!usesCookie(c) && !fromCookie) return;
+  const cookie = usesCookie(ctx, strapi);
+  if (!cookie && !fromCookie) return;
   assertTrustedOrigin(ctx, strapi);
   if (fromCookie) assertCsrfHeaders(ctx);
-  if (usesCookie(c)) assertCookieCanBeSet(ctx, strapi);
+  if (cookie) assertCookieCanBeSet(ctx, strapi);
 }
 
 /**
@@ -89,7 +89,7 @@ export function guardCookieRequest(ctx: Context, strapi: Core.Strapi, { fromCook
  * cross-site navigation or image carries none of them.
  */
 export function guardTokenIssuing(ctx: Context, strapi: Core.Strapi): void {
-  if (!usesCookie(config(strapi))) return;
+  if (!usesCookie(ctx, strapi)) return;
   assertTrustedOrigin(ctx, strapi);
   if (ctx.method === 'GET') {
     const vouched = ctx.get('x-requested-with') || ctx.get('origin') || ctx.get('sec-fetch-site') === 'same-origin';

@@ -1,8 +1,10 @@
 /**
  * `strapi-plugin-refresh-token/server`: sessions for server-rendered front ends (Next.js, Nuxt,
- * SvelteKit, Remix…), the backend-for-frontend way. The front end's server logs in to Strapi with
- * body delivery and keeps both tokens in httpOnly cookies **on its own domain**; page script never
- * sees either. Server code gets a valid access token (`getAccessToken()`, `fetch()`), refreshed
+ * SvelteKit, Remix…), the backend-for-frontend way. The front end's server logs in to Strapi,
+ * asks for the refresh token in the JSON (`X-Refresh-Token-Delivery: body`, honored for server
+ * requests whatever the plugin's `delivery`; no Secure cookie is set, so a plain-HTTP hop to a
+ * production Strapi works) and keeps both tokens in httpOnly cookies **on its own domain**; page
+ * script never sees either. Server code gets a valid access token (`getAccessToken()`, `fetch()`), refreshed
  * shortly before it expires.
  *
  * Concurrency: one browser's navigation runs middleware, several server components and route
@@ -85,6 +87,17 @@ export class StrapiUnavailableError extends Error {
     this.name = 'StrapiUnavailableError';
   }
 }
+
+/** Strapi answers in a way this entry cannot work with: the message names the fix. */
+export class StrapiConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StrapiConfigError';
+  }
+}
+
+const NO_REFRESH_TOKEN =
+  'Strapi answered without a refreshToken: update strapi-plugin-refresh-token in the Strapi app to the version of this front end (older versions need the plugin\'s delivery set to \'body\' or \'both\')';
 
 /**
  * The access token has expired and this context cannot write cookies (a server component):
@@ -191,7 +204,9 @@ export function createServerAuth(options: ServerAuthOptions) {
 
   async function call(path: string, body: unknown): Promise<Response> {
     try {
-      return await toStrapi(`${base}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify(body) });
+      // The refresh token in the JSON, whatever the plugin's `delivery`: this server keeps it.
+      const headers = { 'Content-Type': 'application/json', Accept: 'application/json', 'X-Refresh-Token-Delivery': 'body' };
+      return await toStrapi(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
     } catch (error) {
       throw new StrapiUnavailableError(`Strapi is unreachable: ${(error as Error)?.message ?? error}`, 0);
     }
@@ -202,7 +217,7 @@ export function createServerAuth(options: ServerAuthOptions) {
     if (res.ok) {
       const data = (await res.json()) as Pair;
       if (typeof data.refreshToken !== 'string') {
-        throw new StrapiUnavailableError("Strapi answered without a refreshToken: set the plugin's delivery to 'body' or 'both'", res.status);
+        throw new StrapiConfigError(NO_REFRESH_TOKEN);
       }
       return { pair: { jwt: data.jwt, refreshToken: data.refreshToken } };
     }
@@ -242,7 +257,7 @@ export function createServerAuth(options: ServerAuthOptions) {
         if (res.status >= 500 || res.status === 429) throw new StrapiUnavailableError(`Strapi answered ${res.status} to a login`, res.status);
         return { ok: false, status: res.status, message: data.error?.message ?? 'Login failed' };
       }
-      if (!data.refreshToken) throw new StrapiUnavailableError("Strapi answered without a refreshToken: set the plugin's delivery to 'body' or 'both'", res.status);
+      if (!data.refreshToken) return { ok: false, status: 502, message: NO_REFRESH_TOKEN };
       write({ jwt: data.jwt, refreshToken: data.refreshToken }, opts.rememberMe !== false);
       return { ok: true, user: data.user as AuthUser };
     },

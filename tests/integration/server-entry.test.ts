@@ -43,7 +43,8 @@ const counting: typeof fetch = (input, init) => {
 
 const PROXY_SECRET = 'front-end-and-strapi-share-this-secret';
 beforeAll(async () => {
-  app = await startStrapi({ plugin: { delivery: 'both', accessTokenLifespan: '2s', reuseGracePeriod: '10s', proxySecret: PROXY_SECRET } });
+  // The plugin's default delivery ('cookie'): the entry asks for the token in the body itself.
+  app = await startStrapi({ plugin: { accessTokenLifespan: '2s', reuseGracePeriod: '10s', proxySecret: PROXY_SECRET } });
 });
 const sessionRow = (sid: string) => app.strapi.db.connection('refresh_token_sessions').where({ document_id: sid }).first();
 const sidOf = (browser: Browser) => browser.cookies.get('strapi_rt')!.value.replace(/^~/, '').split('.')[0];
@@ -125,7 +126,23 @@ describe('server entry', () => {
     const refreshToken = browser.cookies.get('strapi_rt')!.value;
     expect(await auth(browser).logout()).toEqual({ revoked: true });
     expect(browser.cookies.size).toBe(0);
-    expect((await app.client().refresh({ json: { refreshToken } })).status).toBe(401);
+    expect((await app.client().refresh({ json: { refreshToken }, headers: { 'x-refresh-token-delivery': 'body' } })).status).toBe(401);
+  });
+
+  it("the body delivery it asks for is a server's alone: with Origin or Sec-Fetch-Site (a browser) it is 400 before any session exists, and no body token is taken without it", async () => {
+    const before = Number((await app.strapi.db.connection('refresh_token_sessions').count({ n: 'id' }))[0].n);
+    for (const browserHeader of [{ origin: 'http://127.0.0.1:3000' }, { 'sec-fetch-site': 'same-origin' }]) {
+      const login = await app.client().post('/api/auth/local', { json: { identifier: DEMO_USER.email, password: DEMO_USER.password }, headers: { 'x-refresh-token-delivery': 'body', ...browserHeader } });
+      expect(login.status).toBe(400);
+      expect(login.body.error.message).toContain('server-to-server');
+    }
+    expect(Number((await app.strapi.db.connection('refresh_token_sessions').count({ n: 'id' }))[0].n)).toBe(before);
+    const server = await app.client().post('/api/auth/local', { json: { identifier: DEMO_USER.email, password: DEMO_USER.password }, headers: { 'x-refresh-token-delivery': 'body' } });
+    expect(server.status).toBe(200);
+    expect(server.setCookies.filter((c) => c.startsWith('strapi_refresh_token='))).toEqual([]);
+    const withoutHeader = await app.client().refresh({ json: { refreshToken: server.body.refreshToken } });
+    expect(withoutHeader.status).toBe(400);
+    expect(withoutHeader.body.error.message).toContain("delivery is 'cookie'");
   });
 
   it('where cookies cannot be written it never rotates: it joins a refresh in progress, else throws RefreshNeededError and the session is untouched', async () => {

@@ -57,8 +57,9 @@ beforeAll(async () => {
 
   server = spawn(process.execPath, [path.join(root, 'tests', 'helpers', 'boot.cjs')], {
     // Strapi resolves installed plugins from its own location; in a real app that is the app's
-    // node_modules, here it is the repository's, so NODE_PATH adds the app's.
-    env: { ...process.env, NODE_PATH: path.join(appDir, 'node_modules'), APP_DIR: appDir, DB: 'sqlite', DATABASE_FILENAME: '.tmp/data.db', PORT: String(port), LOG_LEVEL: 'info', REFRESH_TOKEN_CONFIG: '', UP_CONFIG: '' },
+    // node_modules, here it is the repository's, so NODE_PATH adds the app's. JWT_SECRET stands for
+    // the .env that create-strapi writes beside config/ (users-permissions reads it from there).
+    env: { ...process.env, NODE_PATH: path.join(appDir, 'node_modules'), APP_DIR: appDir, DB: 'sqlite', DATABASE_FILENAME: '.tmp/data.db', PORT: String(port), LOG_LEVEL: 'info', REFRESH_TOKEN_CONFIG: '', UP_CONFIG: '', JWT_SECRET: 'fresh-app-jwt-secret' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   await new Promise<void>((resolve, reject) => {
