@@ -1,26 +1,24 @@
 /**
  * examples/nextjs (App Router, the plugin's server entry) in real Chromium against the playground
- * Strapi with a 5-second access token, both limiters at their defaults and the shared proxy secret:
+ * Strapi with its default config but a 5-second access token (both limiters at their defaults, cookie
+ * delivery) and the shared proxy secret:
  * log in through the form; /dashboard is server-rendered with the user's email; the session records
  * the browser's User-Agent; a flood of junk refresh cookies from another client address never
  * answers 500 and never signs this user out; past expiry, three rounds of parallel requests stay
  * signed in with the session rotated, not forked; log out revokes the Strapi session; page script
  * never sees a token. "Keep me signed in" unticked keeps a browser-session cookie across refreshes.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/ports';
 import { launchChromium } from '../helpers/chromium';
-import http from 'node:http';
+import { ensureExampleBuilt, startExample } from '../helpers/nextjs';
 import { DEMO_USER, LIMITERS_AT_DEFAULTS, startStrapi, type TestApp } from '../helpers/strapi';
 
 const ROOT = path.resolve(__dirname, '../..');
-const EXAMPLE = path.join(ROOT, 'examples/nextjs');
 const SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
-const PORT = await freePort();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const PROXY_SECRET = 'nextjs-e2e-shared-proxy-secret';
 
@@ -34,69 +32,31 @@ function getFrom(localAddress: string, url: string, cookie: string): Promise<num
   });
 }
 
-/** The newest modification time under a directory (sources of the example and the built plugin). */
-function newest(dir: string): number {
-  let latest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (['node_modules', '.next'].includes(entry.name)) continue;
-    const full = path.join(dir, entry.name);
-    latest = Math.max(latest, entry.isDirectory() ? newest(full) : statSync(full).mtimeMs);
-  }
-  return latest;
-}
-
-/** `npm install` (first time) and `npm run build` in the example unless its build is current. */
-function ensureExampleBuilt(): void {
-  if (!existsSync(path.join(EXAMPLE, 'node_modules', 'next'))) {
-    execFileSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: EXAMPLE, stdio: 'inherit' });
-  }
-  const buildId = path.join(EXAMPLE, '.next', 'BUILD_ID');
-  if (existsSync(buildId) && statSync(buildId).mtimeMs > Math.max(newest(EXAMPLE), newest(path.join(ROOT, 'dist', 'ssr')))) return;
-  const started = Date.now();
-  execFileSync('npm', ['run', 'build'], { cwd: EXAMPLE, stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
-  console.log(`[e2e] examples/nextjs built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-}
-
 let app: TestApp;
-let next: ChildProcess;
+let next: { base: string; stop(): void };
 let browser: Browser;
-const base = `http://127.0.0.1:${PORT}`;
+let base: string;
 const refreshed: string[] = [];
 
 beforeAll(async () => {
   ensureExampleBuilt();
+  // The plugin's default config (cookie delivery): the server entry asks for its token in the body.
   app = await startStrapi({
     ...LIMITERS_AT_DEFAULTS,
-    plugin: { ...LIMITERS_AT_DEFAULTS.plugin, delivery: 'both', accessTokenLifespan: '5s' },
+    plugin: { ...LIMITERS_AT_DEFAULTS.plugin, accessTokenLifespan: '5s' },
     env: { REFRESH_TOKEN_PROXY_SECRET: PROXY_SECRET },
   });
   app.strapi.eventHub.on('refresh-token.session.refreshed', async (e: { sessionId: string }) => {
     refreshed.push(e.sessionId);
   });
-  next = spawn(process.execPath, [path.join(EXAMPLE, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(PORT), '-H', '127.0.0.1'], {
-    cwd: EXAMPLE,
-    env: { ...process.env, STRAPI_URL: app.url, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', REFRESH_TOKEN_PROXY_SECRET: PROXY_SECRET },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`next start did not answer: ${output}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk;
-      if (/Ready|started server/i.test(output)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    next.stdout!.on('data', onData);
-    next.stderr!.on('data', onData);
-  });
+  next = await startExample({ STRAPI_URL: app.url, REFRESH_TOKEN_PROXY_SECRET: PROXY_SECRET });
+  base = next.base;
   browser = await launchChromium();
 }, 600_000);
 
 afterAll(async () => {
   await browser?.close();
-  next?.kill('SIGTERM');
+  next?.stop();
   await app?.stop();
 });
 
@@ -170,7 +130,7 @@ describe('examples/nextjs in Chromium', () => {
     expect((await page.goto(`${base}/dashboard`))!.url()).toBe(`${base}/auth/login`);
     for (const token of [firstRefreshToken, lastRefreshToken]) {
       expect(token).toMatch(/^[\w-]+\.[\w-]{43}$/); // a real token (persistent: no session-only mark)
-      expect((await app.client().refresh({ json: { refreshToken: token } })).status).toBe(401);
+      expect((await app.client().refresh({ json: { refreshToken: token }, headers: { 'x-refresh-token-delivery': 'body' } })).status).toBe(401);
     }
     expect((await app.strapi.db.connection('refresh_token_sessions').where({ document_id: sessionId }).first()).revoked_at).not.toBeNull();
     await context.close();
