@@ -50,10 +50,6 @@ server.on('exit', (code) => process.exit(code ?? 0));
   console.error('The playground did not answer within 150 s');
 })();
 
-function deliveryHint() {
-  return /"delivery":"(both|body)"/.test(process.env.REFRESH_TOKEN_CONFIG || '') ? '   (this playground runs with it)' : '';
-}
-
 function banner() {
   const login = JSON.stringify({ identifier: 'demo@example.com', password: 'Demo-Passw0rd!' });
   console.log(`
@@ -72,8 +68,7 @@ function banner() {
    curl -s -b jar.txt -c jar.txt -X POST -H 'Content-Type: application/json' ${base}/api/token/logout
    curl -s -b jar.txt -X POST -H 'Content-Type: application/json' ${base}/api/token/refresh   # refused now
 
- The Next.js example (server-rendered, examples/nextjs) needs the plugin's body delivery:
-   REFRESH_TOKEN_CONFIG='{"delivery":"both"}' npm run demo${deliveryHint()}
+ The Next.js example (server-rendered, examples/nextjs) works against this playground as it is:
    cd examples/nextjs && npm install && npm run build && STRAPI_URL=http://127.0.0.1:${port} PORT=3000 npm start
    then open http://localhost:3000/auth/login
 ──────────────────────────────────────────────────────────────────────────────
