@@ -10,7 +10,9 @@ const { mkdirSync, readFileSync, existsSync, readdirSync } = require('node:fs');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
-const dbs = (process.env.TEST_DBS || 'sqlite,postgres,mysql').split(',').map((s) => s.trim()).filter(Boolean);
+// `npm run test:quick`: the inner loop — build, unit tests, the integration suite on SQLite.
+const quick = process.argv.includes('--quick');
+const dbs = quick ? ['sqlite'] : (process.env.TEST_DBS || 'sqlite,postgres,mysql').split(',').map((s) => s.trim()).filter(Boolean);
 const reports = path.join(root, 'tests', '.tmp');
 mkdirSync(reports, { recursive: true });
 const totals = { passed: 0, failed: 0, skipped: 0 };
@@ -58,8 +60,9 @@ for (const script of ['build-demo.js']) {
   if (existsSync(path.join(__dirname, script))) ok = run(script, process.execPath, [path.join(__dirname, script)]) && ok;
 }
 ok = vitest('unit', 'unit') && ok;
-ok = vitest('package (npm pack into a fresh app)', 'package') && ok;
+if (!quick) ok = vitest('package (npm pack into fresh apps)', 'package') && ok;
 for (const db of dbs) ok = vitest(`integration (${db})`, 'integration', { DB: db }) && ok;
+if (quick) finish();
 // Two Strapi processes on one PostgreSQL database racing for one token.
 if (dbs.includes('postgres')) ok = vitest('multi-instance race (postgres)', 'multi-instance') && ok;
 // A database outage in the middle of refreshes (PostgreSQL: the test database is cut off and back).
@@ -72,7 +75,11 @@ if (existsSync(path.join(root, 'tests', 'e2e')) && readdirSync(path.join(root, '
   ok = vitest('e2e (chromium)', 'e2e') && ok;
 }
 
-console.log(`\n${timings.join('\n')}`);
-if (failures.length) console.log(`\nfailed:\n${failures.map((f) => `  ${f.slice(0, 400)}`).join('\n')}`);
-console.log(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
-process.exit(ok && totals.failed === 0 ? 0 : 1);
+finish();
+
+function finish() {
+  console.log(`\n${timings.join('\n')}`);
+  if (failures.length) console.log(`\nfailed:\n${failures.map((f) => `  ${f.slice(0, 400)}`).join('\n')}`);
+  console.log(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+  process.exit(ok && totals.failed === 0 ? 0 : 1);
+}

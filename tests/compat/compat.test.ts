@@ -29,7 +29,7 @@ const timings: string[] = [];
 let tarball: string;
 beforeAll(() => {
   mkdirSync(CACHE, { recursive: true });
-  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', CACHE], { cwd: ROOT, encoding: 'utf8' }))[0];
+  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', CACHE], { cwd: ROOT, encoding: 'utf8' }))[0];
   tarball = path.join(CACHE, packed.filename);
 });
 afterAll(() => console.log(`compat timings: ${timings.join('; ')}`));

@@ -4,7 +4,7 @@
  * with the README's quick-start entry added, boot it, log in and refresh.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/ports';
@@ -37,7 +37,7 @@ function quickStartConfig(): string {
 beforeAll(async () => {
   rmSync(work, { recursive: true, force: true });
   mkdirSync(appDir, { recursive: true });
-  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8' }))[0];
+  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: root, encoding: 'utf8' }))[0];
   const tarball = path.join(work, packed.filename);
   packedFiles = packed.files.map((f: { path: string }) => f.path);
   expect(packed.files.map((f: { path: string }) => f.path)).toEqual(expect.arrayContaining(['dist/server/index.js', 'dist/admin/index.mjs', 'dist/client/index.js', 'strapi-server.js', 'README.md']));
@@ -83,6 +83,17 @@ afterAll(() => {
 });
 
 describe('the tarball', () => {
+  it('packed from a clean clone (no dist/ yet) carries dist/: prepack builds it', () => {
+    const clone = path.join(work, 'clone');
+    execFileSync('git', ['clone', '--quiet', '--depth', '1', `file://${root}`, clone], { stdio: 'pipe' });
+    expect(existsSync(path.join(clone, 'dist'))).toBe(false);
+    // The clone's devDependencies are the repository's: link them rather than install them again.
+    symlinkSync(path.join(root, 'node_modules'), path.join(clone, 'node_modules'), 'dir');
+    const output = execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: clone, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const files: string[] = JSON.parse(output.slice(output.lastIndexOf('\n[') + 1))[0].files.map((f: { path: string }) => f.path);
+    expect(files).toEqual(expect.arrayContaining(['dist/server/index.js', 'dist/admin/index.mjs', 'dist/client/index.js', 'dist/ssr/index.js']));
+  }, 120_000);
+
   it('has every file its markdown links to: the README reads the same on the npm page and in node_modules', () => {
     const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
     const markdown = packedFiles.filter((f) => f.endsWith('.md'));
