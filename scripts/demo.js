@@ -68,8 +68,9 @@ function banner() {
    curl -s -b jar.txt -c jar.txt -X POST -H 'Content-Type: application/json' ${base}/api/token/logout
    curl -s -b jar.txt -X POST -H 'Content-Type: application/json' ${base}/api/token/refresh   # refused now
 
- The Next.js example (server-rendered, examples/nextjs) works against this playground as it is:
-   cd examples/nextjs && npm install && npm run build && STRAPI_URL=http://127.0.0.1:${port} PORT=3000 npm start
+ The Next.js example (server-rendered, examples/nextjs) works against this playground as it is
+ (in this repository it takes the plugin from the checkout; from the package, see its README):
+   cd examples/nextjs && npm install --no-save ../.. && npm run build && STRAPI_URL=http://127.0.0.1:${port} PORT=3000 npm start
    then open http://localhost:3000/auth/login
 ──────────────────────────────────────────────────────────────────────────────
 `);

@@ -7,7 +7,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/chromium';
-import { ensureExampleBuilt, startExample } from '../helpers/nextjs';
+import { prepareExample, startExample } from '../helpers/nextjs';
 import { DEMO_USER, LIMITERS_AT_DEFAULTS, startStrapi, type TestApp } from '../helpers/strapi';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -19,11 +19,11 @@ let browser: Browser;
 let previous: string | undefined;
 
 beforeAll(async () => {
-  ensureExampleBuilt();
+  const example = prepareExample();
   previous = process.env.NODE_ENV;
   process.env.NODE_ENV = 'production';
   app = await startStrapi({ ...LIMITERS_AT_DEFAULTS, plugin: { ...LIMITERS_AT_DEFAULTS.plugin, accessTokenLifespan: '5s' }, env: { REFRESH_TOKEN_PROXY_SECRET: PROXY_SECRET } });
-  next = await startExample({ STRAPI_URL: app.url, REFRESH_TOKEN_PROXY_SECRET: PROXY_SECRET });
+  next = await startExample(example, { STRAPI_URL: app.url, REFRESH_TOKEN_PROXY_SECRET: PROXY_SECRET });
   browser = await launchChromium();
 }, 600_000);
 

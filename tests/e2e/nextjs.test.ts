@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/chromium';
-import { ensureExampleBuilt, startExample } from '../helpers/nextjs';
+import { prepareExample, startExample } from '../helpers/nextjs';
 import { DEMO_USER, LIMITERS_AT_DEFAULTS, startStrapi, type TestApp } from '../helpers/strapi';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -39,7 +39,7 @@ let base: string;
 const refreshed: string[] = [];
 
 beforeAll(async () => {
-  ensureExampleBuilt();
+  const example = prepareExample();
   // The plugin's default config (cookie delivery): the server entry asks for its token in the body.
   app = await startStrapi({
     ...LIMITERS_AT_DEFAULTS,
@@ -49,7 +49,7 @@ beforeAll(async () => {
   app.strapi.eventHub.on('refresh-token.session.refreshed', async (e: { sessionId: string }) => {
     refreshed.push(e.sessionId);
   });
-  next = await startExample({ STRAPI_URL: app.url, REFRESH_TOKEN_PROXY_SECRET: PROXY_SECRET });
+  next = await startExample(example, { STRAPI_URL: app.url, REFRESH_TOKEN_PROXY_SECRET: PROXY_SECRET });
   base = next.base;
   browser = await launchChromium();
 }, 600_000);

@@ -1,40 +1,50 @@
-/** examples/nextjs for the browser tests: built when its sources or the server entry changed, started on a free port. */
+/**
+ * examples/nextjs as a user gets it, for the browser tests: the packed plugin installed into an app
+ * folder, the example copied out of that app's node_modules into a folder of its own outside the
+ * repository, then its README's steps (`npm install` — given the tarball, since this version is
+ * not on the registry — and `npm run build`). Kept per tarball digest, so the e2e files share it.
+ */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './ports';
 
 const ROOT = path.resolve(__dirname, '../..');
-export const EXAMPLE = path.join(ROOT, 'examples/nextjs');
+const WORK = path.join(os.tmpdir(), 'refresh-token-nextjs-example');
+const npm = (args: string[], cwd: string, env: Record<string, string> = {}) =>
+  execFileSync('npm', [...args, '--no-audit', '--no-fund'], { cwd, stdio: 'pipe', env: { ...process.env, ...env } });
 
-/** The newest modification time under a directory (sources of the example and the built plugin). */
-function newest(dir: string): number {
-  let latest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (['node_modules', '.next'].includes(entry.name)) continue;
-    const full = path.join(dir, entry.name);
-    latest = Math.max(latest, entry.isDirectory() ? newest(full) : statSync(full).mtimeMs);
-  }
-  return latest;
-}
+/** The example's folder, built; prepared once per tarball. */
+export function prepareExample(): string {
+  mkdirSync(WORK, { recursive: true });
+  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', WORK], { cwd: ROOT, encoding: 'utf8' }))[0];
+  const tarball = path.join(WORK, packed.filename);
+  const digest = createHash('sha256').update(readFileSync(tarball)).digest('hex').slice(0, 16);
+  const dir = path.join(WORK, digest);
+  const frontEnd = path.join(dir, 'front-end');
+  if (existsSync(path.join(frontEnd, '.next', 'BUILD_ID'))) return frontEnd;
+  for (const old of readdirSync(WORK)) if (old !== packed.filename) rmSync(path.join(WORK, old), { recursive: true, force: true });
 
-/** `npm install` (first time) and `npm run build` in the example unless its build is current. */
-export function ensureExampleBuilt(): void {
-  if (!existsSync(path.join(EXAMPLE, 'node_modules', 'next'))) {
-    execFileSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: EXAMPLE, stdio: 'inherit' });
-  }
-  const buildId = path.join(EXAMPLE, '.next', 'BUILD_ID');
-  if (existsSync(buildId) && statSync(buildId).mtimeMs > Math.max(newest(EXAMPLE), newest(path.join(ROOT, 'dist', 'ssr')))) return;
   const started = Date.now();
-  execFileSync('npm', ['run', 'build'], { cwd: EXAMPLE, stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
-  console.log(`[e2e] examples/nextjs built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const app = path.join(dir, 'strapi-app');
+  mkdirSync(app, { recursive: true });
+  writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'strapi-app', private: true }));
+  npm(['install', tarball, '--ignore-scripts'], app);
+  // The README's first step: copy the example out of the installed package.
+  cpSync(path.join(app, 'node_modules', 'strapi-plugin-refresh-token', 'examples', 'nextjs'), frontEnd, { recursive: true });
+  npm(['install', tarball], frontEnd);
+  npm(['run', 'build'], frontEnd, { NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' });
+  console.log(`[e2e] examples/nextjs copied from the installed package, installed and built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return frontEnd;
 }
 
-/** `next start` on 127.0.0.1 with the given environment; resolves once it is ready. */
-export async function startExample(env: Record<string, string>): Promise<{ base: string; stop(): void }> {
+/** `next start` of the prepared example on 127.0.0.1 with the given environment; resolves once it is ready. */
+export async function startExample(dir: string, env: Record<string, string>): Promise<{ base: string; stop(): void }> {
   const port = await freePort();
-  const next = spawn(process.execPath, [path.join(EXAMPLE, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(port), '-H', '127.0.0.1'], {
-    cwd: EXAMPLE,
+  const next = spawn(process.execPath, [path.join(dir, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(port), '-H', '127.0.0.1'], {
+    cwd: dir,
     env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
