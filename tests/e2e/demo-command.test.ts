@@ -11,8 +11,11 @@ import { freePort } from '../helpers/ports';
 const ROOT = path.resolve(__dirname, '../..');
 const gitStatus = () => execFileSync('git', ['status', '--porcelain'], { cwd: ROOT, encoding: 'utf8' });
 
-it('npm run demo listens on 127.0.0.1 by default, prints where to go, and dirties nothing', async () => {
+it('npm install and npm run demo leave git status as they found it; the demo listens on 127.0.0.1 by default and prints where to go', async () => {
   const before = gitStatus();
+  // The README's first command: the lock file must already say what npm resolves.
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: ROOT, stdio: 'pipe' });
+  expect(gitStatus()).toBe(before);
   const port = await freePort();
   const { HOST: _ignored, ...env } = process.env;
   const demo = spawn('npm', ['run', 'demo'], { cwd: ROOT, env: { ...env, PORT: String(port), DATABASE_FILENAME: `.tmp/demo-command-${process.pid}.db` }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
