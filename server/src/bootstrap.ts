@@ -1,6 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { secondsOrZero, type PluginConfig } from './config';
 import { SESSION_EVENTS } from './events';
+import { pendingBuiltInSessions } from './auth/built-in-refresh';
 import { wellFormedCredentials } from './http/well-formed';
 import { registerPermissions } from './permissions';
 import { subscribeUserLifecycles } from './user-lifecycles';
@@ -15,6 +16,15 @@ function warnOfUnboundedProxyTrust(strapi: Core.Strapi): void {
   if (!strapi.config.get('server.proxy.koa') || Number(strapi.config.get('server.proxy.maxIpsCount')) > 0) return;
   strapi.log.warn(
     '[refresh-token] server.proxy.koa is on without server.proxy.maxIpsCount: any client can choose its own IP with X-Forwarded-For, bypassing per-IP rate limits and writing its text into session IPs and alerts. Set maxIpsCount to the number of proxies in front of Strapi.'
+  );
+}
+
+/** The migration window from the built-in refresh mode, in one boot line: how many, and until when. */
+async function reportBuiltInSessions(strapi: Core.Strapi): Promise<void> {
+  const { count, until } = await pendingBuiltInSessions(strapi).catch(() => ({ count: 0, until: null }));
+  if (count === 0) return;
+  strapi.log.info(
+    `[refresh-token] ${count} session(s) of users-permissions' built-in refresh mode can still be exchanged for plugin sessions at their next refresh (until ${until?.toISOString() ?? 'they expire'}); nobody has to log in again`
   );
 }
 
@@ -48,4 +58,5 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
   }
 
   await registerPermissions(strapi); // RBAC actions of the admin API
+  await reportBuiltInSessions(strapi);
 };

@@ -8,11 +8,12 @@ import type { Context } from 'koa';
 import type { PluginConfig } from './config';
 import { cookieMaxAge, cookieSettings } from './cookie';
 import { usesBody, usesCookie } from './http/delivery';
-import { guardCookieRequest, isJson } from './request-guard';
+import { assertCsrfHeaders, assertTrustedOrigin, guardCookieRequest, isJson } from './request-guard';
 import { refuse } from './refusal';
 import type { LimiterService } from './services/limiter';
-import type { IssuedTokens, RequestMeta, SessionsService } from './services/sessions';
+import type { IssuedTokens, RequestMeta, RotateResult, SessionsService } from './services/sessions';
 import { parseRefreshToken } from './tokens';
+import { builtInCookieToken, exchangeBuiltInToken, isBuiltInToken, setBuiltInCookie } from './auth/built-in-refresh';
 
 export { answeringRefusals, Refusal } from './refusal';
 
@@ -26,6 +27,8 @@ export interface PresentedToken {
   /** null: a cookie whose signature no longer matches (already cleared). */
   token: string | null;
   fromCookie: boolean;
+  /** It came in users-permissions' built-in refresh cookie (an app switching from that mode). */
+  builtInCookie?: boolean;
 }
 
 /** The `refreshToken` field of a JSON body, or undefined when there is none. */
@@ -44,7 +47,8 @@ export function bodyToken(ctx: Context): unknown {
 export function presentedToken(ctx: Context, strapi: Core.Strapi, fromBody: unknown, staleCookie: 'refuse' | 'accept' = 'refuse'): PresentedToken {
   const c = config(strapi);
   if (fromBody !== undefined) {
-    if (!usesBody(ctx, strapi)) {
+    // A built-in mode's token is exchanged from the body whatever `delivery` says (a front end switching over).
+    if (!usesBody(ctx, strapi) && !(typeof fromBody === 'string' && isBuiltInToken(fromBody))) {
       throw new errors.ValidationError(
         "refreshToken in the request body is not accepted: the refresh-token plugin's delivery is 'cookie', so the token travels only in its httpOnly cookie (send the request with credentials and no refreshToken, or set delivery to 'body' or 'both')"
       );
@@ -56,6 +60,8 @@ export function presentedToken(ctx: Context, strapi: Core.Strapi, fromBody: unkn
 
   const { name, options } = cookieSettings(c.cookie);
   const raw = ctx.cookies.get(name);
+  const builtIn = raw ? undefined : builtInCookieToken(ctx, strapi);
+  if (builtIn) return { token: builtIn, fromCookie: true, builtInCookie: true };
   if (!raw) {
     // Say where it looked: the cookie's name and path (and the body field when that is allowed too).
     throw new errors.ValidationError(
@@ -122,10 +128,60 @@ export async function refreshWith(ctx: Context, strapi: Core.Strapi, presented: 
   if (ctx.state[ROTATED]) throw new errors.ValidationError('Only one refresh per request');
   ctx.state[ROTATED] = true;
   await limiter(strapi).checkSession(ctx, sessionIdOf(presented));
-  const result = await sessions(strapi).rotate(presented.token as string, requestMeta(ctx));
+  const result = await rotateOrExchange(strapi, presented.token as string, requestMeta(ctx));
   await limiter(strapi).hitSession(result.sessionId);
+  // Exchanged or refused, the built-in cookie has done its work: the token now travels per `delivery`.
+  if (presented.builtInCookie) setBuiltInCookie(ctx, strapi, null);
   if (!result.ok) refuseRefresh(ctx, strapi);
   return deliverTokens(ctx, strapi, result);
+}
+
+/** A plugin token rotates; a token of users-permissions' built-in refresh mode is exchanged, once. */
+async function rotateOrExchange(strapi: Core.Strapi, token: string, meta: RequestMeta): Promise<RotateResult> {
+  if (!isBuiltInToken(token)) return sessions(strapi).rotate(token, meta);
+  const exchanged = await exchangeBuiltInToken(strapi, token, meta);
+  return exchanged.ok ? { ok: true, ...exchanged.tokens } : { ok: false, reason: exchanged.reason };
+}
+
+/**
+ * `POST /api/auth/refresh`, the built-in mode's route, kept for front ends written for it: the
+ * token in the JSON body (answered `{ jwt, refreshToken }`) or in the built-in cookie (answered
+ * `{ jwt }` and the cookie), whatever `delivery` says, exchanged or rotated like any other.
+ */
+export async function builtInShapeRefresh(ctx: Context, strapi: Core.Strapi): Promise<Record<string, unknown>> {
+  const fromBody = bodyToken(ctx);
+  const token = fromBody ?? builtInCookieToken(ctx, strapi);
+  if (typeof token !== 'string' || token.length === 0) throw new errors.ValidationError('Missing refresh token: send { "refreshToken": "..." } or the strapi_up_refresh cookie');
+  const fromCookie = fromBody === undefined;
+  if (fromCookie) {
+    assertTrustedOrigin(ctx, strapi);
+    assertCsrfHeaders(ctx);
+  }
+  await limiter(strapi).hitRoute(ctx, 'refresh');
+  await limiter(strapi).checkSession(ctx, parseRefreshToken(token)?.sessionId);
+  const result = await rotateOrExchange(strapi, token, requestMeta(ctx));
+  await limiter(strapi).hitSession(result.sessionId);
+  ctx.set('Cache-Control', 'no-store');
+  if (!result.ok) {
+    if (fromCookie) setBuiltInCookie(ctx, strapi, null);
+    return refuse(401, 'Invalid refresh token');
+  }
+  if (!fromCookie) return { jwt: result.accessToken, refreshToken: result.refreshToken };
+  setBuiltInCookie(ctx, strapi, result.refreshToken);
+  return { jwt: result.accessToken };
+}
+
+/** `POST /api/auth/logout`, the built-in mode's route: ends the presented session and the caller's. */
+export async function builtInShapeLogout(ctx: Context, strapi: Core.Strapi): Promise<{ ok: true }> {
+  const token = bodyToken(ctx) ?? builtInCookieToken(ctx, strapi);
+  const meta = requestMeta(ctx);
+  if (typeof token === 'string' && !isBuiltInToken(token)) await sessions(strapi).revokeByToken(token, meta);
+  const bearer = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'))?.[1];
+  const claims = bearer ? sessions(strapi).verifyAccessToken(bearer) : null;
+  if (claims?.sid) await sessions(strapi).revokeSession(claims.sid, claims.id, 'logout', meta);
+  if (builtInCookieToken(ctx, strapi)) setBuiltInCookie(ctx, strapi, null);
+  ctx.set('Cache-Control', 'no-store');
+  return { ok: true };
 }
 
 /** Revokes the presented token's session and clears the cookie. Shared by REST and GraphQL. */

@@ -16,7 +16,9 @@ export interface TestApp {
   url: string;
   /** `from`: another local address (127.0.0.2…), i.e. another client IP. */
   client(from?: string): HttpClient;
-  stop(): Promise<void>;
+  /** This app's database; pass it to another startStrapi (after stop({ keepDatabase: true })) to restart on it. */
+  database: Database;
+  stop(options?: { keepDatabase?: boolean }): Promise<void>;
   createUser(fields?: Partial<{ username: string; email: string; password: string; blocked: boolean; confirmed: boolean }>): Promise<{ id: number; email: string; password: string }>;
 }
 
@@ -26,7 +28,11 @@ export interface StartOptions {
   /** Extra users-permissions config. */
   usersPermissions?: Record<string, unknown>;
   env?: Record<string, string>;
+  /** Boot on this database (kept from an earlier app) instead of a new empty one. */
+  database?: Database;
 }
+
+type Database = Awaited<ReturnType<typeof createDatabase>>;
 
 /** Both limiters as a user gets them (startStrapi turns them off unless told otherwise). */
 export const LIMITERS_AT_DEFAULTS = { plugin: { rateLimit: { enabled: true } }, usersPermissions: { ratelimit: { enabled: true } } } as const;
@@ -37,7 +43,7 @@ const { createStrapi } = createRequire(import.meta.url)('@strapi/strapi') as typ
 let userCounter = 0;
 
 export async function startStrapi(options: StartOptions = {}): Promise<TestApp> {
-  const database = await createDatabase();
+  const database = options.database ?? (await createDatabase());
   const env: Record<string, string> = {
     ...database.env,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
@@ -65,10 +71,11 @@ export async function startStrapi(options: StartOptions = {}): Promise<TestApp> 
     strapi,
     url,
     client: (from?: string) => new HttpClient(url, from),
-    async stop() {
+    database,
+    async stop({ keepDatabase = false } = {}) {
       await strapi.destroy();
       for (const [event, fns] of listeners) for (const fn of fns) process.on(event as any, fn as any);
-      await database.drop();
+      if (!keepDatabase) await database.drop();
       for (const [key, value] of Object.entries(previous)) {
         if (value === undefined) delete process.env[key];
         else process.env[key] = value;

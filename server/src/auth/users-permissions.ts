@@ -9,7 +9,8 @@ import type { Core } from '@strapi/strapi';
 import jwt from 'jsonwebtoken';
 import type { Context } from 'koa';
 import { secondsOrZero, type PluginConfig } from '../config';
-import { deliverTokens, requestMeta } from '../http';
+import { builtInShapeLogout, builtInShapeRefresh, deliverTokens, requestMeta } from '../http';
+import { builtInAccessClaims } from './built-in-refresh';
 import { tracked } from '../in-flight';
 import { publicFailure, refuse } from '../refusal';
 import { storeAnswered } from '../store-faults';
@@ -40,6 +41,19 @@ interface AuthBody {
 export function wrapUsersPermissionsAuth(strapi: Core.Strapi): void {
   const controller = strapi.plugin('users-permissions').controller('auth') as Record<string, Action>;
   const sessions = (): SessionsService => strapi.plugin('refresh-token').service('sessions');
+
+  // The built-in refresh mode's own routes (users-permissions answers them 404 outside that mode):
+  // kept working for front ends written for it, in its answer shapes.
+  for (const [action, handle] of [['refresh', builtInShapeRefresh], ['logout', builtInShapeLogout]] as const) {
+    controller[action] = (ctx: Context) =>
+      tracked(strapi, async () => {
+        try {
+          ctx.body = await handle(ctx, strapi);
+        } catch (error) {
+          throw await publicFailure(ctx, strapi, error);
+        }
+      });
+  }
 
   // GraphQL mutations hand their (possibly inline-literal) input to these actions as the body,
   // past the global body guard: check it here too, before users-permissions hashes anything.
@@ -106,7 +120,8 @@ export function wrapUsersPermissionsJwt(strapi: Core.Strapi): void {
   const ttlMs = secondsOrZero(strictCacheTtl) * 1000;
 
   jwtService.verify = async function verify(token: string) {
-    const claims = sessions().verifyAccessToken(token);
+    // A built-in refresh mode's access token works until it expires, but not in strict mode: it names no session.
+    const claims = sessions().verifyAccessToken(token) ?? (strict ? null : builtInAccessClaims(strapi, token));
     if (!claims) throw new Error('Invalid token.');
     if (strict && (typeof claims.sid !== 'string' || !(await sessions().isLive(claims.sid, ttlMs)))) {
       throw new Error('Invalid token.');

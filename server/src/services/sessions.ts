@@ -45,6 +45,15 @@ export interface RequestMeta {
   userAgent?: string;
 }
 
+export interface CreateOptions {
+  /** false: "remember me: no" (a browser-session cookie, the shorter idle lifespan). */
+  persistent?: boolean;
+  /** When the login began, before its password check (a password change after it ends the session). */
+  authStartedAt?: number;
+  /** What a session exchanged from users-permissions' built-in mode keeps of it. */
+  carriedOver?: { loginAt: number; absoluteExpiresAt: number; deviceId?: string; migratedFrom: string };
+}
+
 /** What a login or a refresh hands to the client. */
 export interface IssuedTokens {
   sessionId: string;
@@ -191,7 +200,7 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
     return behind === 1 ? 'previous' : 'earlier';
   }
 
-  async function revokeForReuse(row: Row, sessionId: string, meta: RequestMeta): Promise<void> {
+  async function revokeForReuse(row: Pick<Row, 'id' | 'user_id'>, sessionId: string, meta: RequestMeta): Promise<void> {
     if (!(await revokeRow(row.id, 'reuse', sessionId))) return;
     strapi.log.warn(`[refresh-token] refresh token reuse detected: session ${sessionId} of user ${row.user_id} revoked`);
     const payload = { sessionId, userId: row.user_id, ip: meta.ip, userAgent: meta.userAgent };
@@ -219,16 +228,14 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
      * A new login session for the user: a row, a refresh token and an access token. A session that
      * is not `persistent` (remember me: no) gets the shorter idle lifespan and a browser-session cookie.
      */
-    async create(
-      userId: number,
-      meta: RequestMeta = {},
-      { persistent = true, authStartedAt }: { persistent?: boolean; authStartedAt?: number } = {}
-    ): Promise<IssuedTokens> {
+    async create(userId: number, meta: RequestMeta = {}, options: CreateOptions = {}): Promise<IssuedTokens> {
+      const { persistent = true, authStartedAt } = options;
       const lifespans = await settings().lifespans();
       const now = Date.now();
+      const loginAt = options.carriedOver?.loginAt ?? now;
       const sessionId = newSessionId();
       const secret = newSecret();
-      const absoluteExpiresAt = now + lifespans.refreshTokenMaxLifespan * 1000;
+      const absoluteExpiresAt = Math.min(now + lifespans.refreshTokenMaxLifespan * 1000, options.carriedOver?.absoluteExpiresAt ?? Infinity);
       const expiresAt = Math.min(now + idleSeconds(lifespans, persistent) * 1000, absoluteExpiresAt);
       await knex()(TABLE).insert({
         document_id: sessionId,
@@ -243,20 +250,22 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
         user_agent: clip(meta.userAgent),
         ip: clip(meta.ip, 64),
         persistent,
-        auth_started_at: authStartedAt ?? now,
-        created_at: new Date(now),
+        auth_started_at: authStartedAt ?? loginAt,
+        device_id: clip(options.carriedOver?.deviceId),
+        migrated_from: options.carriedOver?.migratedFrom ?? null,
+        created_at: new Date(loginAt),
         updated_at: new Date(now),
         published_at: new Date(now),
       });
       // Inserted first, checked after: a password change committing later revokes this row; one
       // committed earlier is seen here. (A change in between is caught at the first refresh.)
       const changed = await knex()(PASSWORD_CHANGES).where({ user_id: userId }).first('changed_at');
-      if (changed && (authStartedAt ?? now) < ms(changed.changed_at)) {
+      if (changed && (authStartedAt ?? loginAt) < ms(changed.changed_at)) {
         await knex()(TABLE).where({ document_id: sessionId }).update({ revoked_at: Date.now(), revoked_reason: 'password-change' });
         throw new PasswordChangedError();
       }
       emit('created', { sessionId, userId, ip: meta.ip, userAgent: meta.userAgent });
-      return { sessionId, userId, accessToken: accessToken(userId, sessionId, lifespans, now), refreshToken: formatRefreshToken({ sessionId, secret }), expiresAt, persistent };
+      return { sessionId, userId, accessToken: accessToken(userId, sessionId, lifespans, loginAt), refreshToken: formatRefreshToken({ sessionId, secret }), expiresAt, persistent };
     },
 
     /**
@@ -359,6 +368,21 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
       const query = knex()(PASSWORD_CHANGES).insert({ user_id: userId, changed_at: Date.now() }).onConflict('user_id').merge(['changed_at']);
       if (strapi.db.inTransaction()) query.transacting((await strapi.db.transaction()).get());
       await query;
+    },
+
+    /** The session exchanged from a built-in users-permissions session, if any. */
+    async migratedFrom(builtInSessionId: string): Promise<{ sessionId: string; userId: number; exchangedAt: number | null } | undefined> {
+      const row = await knex()(TABLE).where({ migrated_from: builtInSessionId }).first('document_id', 'user_id', 'generation', 'rotated_at');
+      // Until its first rotation, rotated_at is the moment of the exchange.
+      return row && { sessionId: row.document_id, userId: row.user_id, exchangedAt: Number(row.generation) === 0 ? ms(row.rotated_at) : null };
+    },
+
+    /** A built-in token replayed after its exchange: the session made from it is compromised. */
+    async revokeMigratedForReuse(builtInSessionId: string, meta: RequestMeta = {}): Promise<boolean> {
+      const row = await knex()(TABLE).where({ migrated_from: builtInSessionId }).first('id', 'document_id', 'user_id');
+      if (!row) return false;
+      await revokeForReuse(row, row.document_id, meta);
+      return true;
     },
 
     /** Revokes every live session of a user, optionally sparing one; returns how many. */

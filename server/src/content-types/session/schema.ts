@@ -32,6 +32,10 @@ export default {
     persistent: { type: 'boolean', default: true },
     /** When the login that made the session began (before its password check); null: created_at. */
     authStartedAt: { type: 'biginteger' },
+    /** The device id a client named (carried over from users-permissions' built-in sessions). */
+    deviceId: { type: 'string' },
+    /** The users-permissions built-in session this one was exchanged from (once: unique). */
+    migratedFrom: { type: 'string' },
     userAgent: { type: 'string' },
     ip: { type: 'string' },
   },
@@ -39,5 +43,6 @@ export default {
     { name: 'refresh_token_sessions_user_idx', columns: ['user_id', 'revoked_at'] },
     { name: 'refresh_token_sessions_expires_idx', columns: ['expires_at'] },
     { name: 'refresh_token_sessions_revoked_idx', columns: ['revoked_at'] },
+    { name: 'refresh_token_sessions_migrated_uq', columns: ['migrated_from'], type: 'unique' },
   ],
 };

@@ -1,0 +1,131 @@
+/**
+ * Switching from users-permissions' built-in refresh mode (`jwtManagement: 'refresh'`, the default
+ * of a fresh `create-strapi` app) signs nobody out. Its refresh tokens are JWTs that Strapi's session
+ * manager checks against `admin::session` rows of origin `users-permissions`; presented to this
+ * plugin (`POST /api/token/refresh`, or the built-in `POST /api/auth/refresh`), one is exchanged
+ * once for a plugin session of the same user: the built-in session is ended by a compare-and-swap
+ * on its status (two racing exchanges cannot both win), the sign-in time, absolute expiry, device
+ * id and remember-me choice are carried over. Presented again, it is reuse: refused, and the
+ * session made from it revoked. Built-in access tokens keep working until they expire (not in
+ * strict mode: they name no plugin session).
+ */
+import type { Core } from '@strapi/strapi';
+import { errors } from '@strapi/utils';
+import jwt from 'jsonwebtoken';
+import type { Context } from 'koa';
+import type { IssuedTokens, RequestMeta, SessionsService } from '../services/sessions';
+
+const ORIGIN = 'users-permissions';
+const SESSION_UID = 'admin::session';
+const USER_UID = 'plugin::users-permissions.user';
+
+interface BuiltInSession {
+  sessionId: string;
+  userId: string;
+  deviceId?: string | null;
+  type?: 'refresh' | 'session';
+  createdAt: string | Date;
+  absoluteExpiresAt?: string | Date | null;
+}
+
+type SessionManager = (origin: string) => { validateRefreshToken(token: string): Promise<{ isValid: boolean; userId?: string; sessionId?: string }> };
+
+const sessions = (strapi: Core.Strapi): SessionsService => strapi.plugin('refresh-token').service('sessions');
+
+/** A JWT (three base64url parts): the built-in mode's token, never one of this plugin's `<session>.<secret>`. */
+export const isBuiltInToken = (token: string): boolean => /^eyJ[\w-]*\.[\w-]+\.[\w-]+$/.test(token);
+
+/** The claims of a token signed with the users-permissions secret (pinned algorithm), expired or not. */
+function signedClaims(strapi: Core.Strapi, token: string, ignoreExpiration: boolean): jwt.JwtPayload | null {
+  const { jwtKey, algorithm } = sessions(strapi).signingKeys();
+  try {
+    const claims = jwt.verify(token, jwtKey, { algorithms: [algorithm], ignoreExpiration });
+    return typeof claims === 'object' ? claims : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A built-in access token as users-permissions' own claims (`id`), or null. */
+export function builtInAccessClaims(strapi: Core.Strapi, token: string): { id: number; sid?: string } | null {
+  const claims = signedClaims(strapi, token, false);
+  return claims?.type === 'access' && claims.userId !== undefined && /^\d+$/.test(String(claims.userId)) ? { id: Number(claims.userId) } : null;
+}
+
+export type ExchangeResult = { ok: true; tokens: IssuedTokens } | { ok: false; reason: 'unknown' | 'reused' };
+
+/** Exchanges a built-in refresh token once for a plugin session. */
+export async function exchangeBuiltInToken(strapi: Core.Strapi, token: string, meta: RequestMeta): Promise<ExchangeResult> {
+  const manager = (strapi as unknown as { sessionManager?: SessionManager }).sessionManager;
+  const valid = manager ? await manager(ORIGIN).validateRefreshToken(token) : { isValid: false };
+  if (!valid.isValid || !valid.sessionId) return refusedBuiltInToken(strapi, token, meta);
+
+  const user = await strapi.db.query(USER_UID).findOne({ where: { id: Number(valid.userId) }, select: ['id', 'blocked'] });
+  if (!user || user.blocked) return { ok: false, reason: 'unknown' };
+  // The compare-and-swap that ends the built-in session: only one exchange wins.
+  const { count } = await strapi.db.query(SESSION_UID).updateMany({ where: { sessionId: valid.sessionId, origin: ORIGIN, status: 'active' }, data: { status: 'rotated' } });
+  if (count !== 1) return { ok: false, reason: 'unknown' };
+  const row = (await strapi.db.query(SESSION_UID).findOne({ where: { sessionId: valid.sessionId } })) as BuiltInSession;
+  const loginAt = new Date(row.createdAt).getTime();
+  const tokens = await sessions(strapi).create(user.id, meta, {
+    persistent: row.type !== 'session',
+    carriedOver: {
+      loginAt,
+      absoluteExpiresAt: row.absoluteExpiresAt ? new Date(row.absoluteExpiresAt).getTime() : Infinity,
+      deviceId: row.deviceId ?? undefined,
+      migratedFrom: valid.sessionId,
+    },
+  });
+  strapi.log.info(`[refresh-token] built-in session ${valid.sessionId} of user ${user.id} exchanged for session ${tokens.sessionId}`);
+  return { ok: true, tokens };
+}
+
+/**
+ * A built-in token Strapi no longer accepts. Already exchanged: reuse (the session made from it is
+ * revoked) — unless the exchange happened within the grace period, a race of two tabs, not theft.
+ */
+async function refusedBuiltInToken(strapi: Core.Strapi, token: string, meta: RequestMeta): Promise<ExchangeResult> {
+  const claims = signedClaims(strapi, token, true);
+  if (claims?.type !== 'refresh' || typeof claims.sessionId !== 'string') return { ok: false, reason: 'unknown' };
+  const migrated = await sessions(strapi).migratedFrom(claims.sessionId);
+  if (!migrated) return { ok: false, reason: 'unknown' };
+  const { reuseGracePeriod } = await strapi.plugin('refresh-token').service('settings').lifespans();
+  const { exchangedAt } = migrated;
+  if (exchangedAt !== null && reuseGracePeriod > 0 && Date.now() - exchangedAt <= reuseGracePeriod * 1000) return { ok: false, reason: 'unknown' };
+  await sessions(strapi).revokeMigratedForReuse(claims.sessionId, meta);
+  return { ok: false, reason: 'reused' };
+}
+
+/** Built-in sessions that can still be exchanged: a count and the last moment one can, for the boot log. */
+export async function pendingBuiltInSessions(strapi: Core.Strapi): Promise<{ count: number; until: Date | null }> {
+  if (!strapi.db.metadata.get(SESSION_UID)) return { count: 0, until: null };
+  const now = new Date();
+  const live = { origin: ORIGIN, status: 'active', expiresAt: { $gt: now } };
+  const count = await strapi.db.query(SESSION_UID).count({ where: live });
+  if (count === 0) return { count, until: null };
+  const last = await strapi.db.query(SESSION_UID).findOne({ where: live, orderBy: { absoluteExpiresAt: 'desc' }, select: ['absoluteExpiresAt'] });
+  return { count, until: last?.absoluteExpiresAt ? new Date(last.absoluteExpiresAt) : null };
+}
+
+/** users-permissions' built-in refresh cookie: its name and the options it was set with. */
+function builtInCookie(strapi: Core.Strapi) {
+  const upSessions = (strapi.config.get('plugin::users-permissions.sessions') ?? {}) as { cookie?: { name?: string; path?: string; domain?: string; sameSite?: 'lax' | 'strict' | 'none'; secure?: boolean } };
+  const cookie = upSessions.cookie ?? {};
+  return {
+    name: cookie.name ?? 'strapi_up_refresh',
+    options: { httpOnly: true, path: cookie.path ?? '/', domain: cookie.domain, sameSite: cookie.sameSite ?? 'lax', secure: cookie.secure ?? process.env.NODE_ENV === 'production', overwrite: true },
+  };
+}
+
+/** The built-in cookie's token (signature checked), if the request carries one. */
+export const builtInCookieToken = (ctx: Context, strapi: Core.Strapi): string | undefined => ctx.cookies.get(builtInCookie(strapi).name) || undefined;
+
+/** Sets (or, with null, clears) the built-in cookie; a Secure one needs HTTPS, as the plugin's own does. */
+export function setBuiltInCookie(ctx: Context, strapi: Core.Strapi, value: string | null): void {
+  const { name, options } = builtInCookie(strapi);
+  if (options.secure && !ctx.secure) {
+    if (value === null) return; // nothing can be done over plain HTTP; it expires with the browser session
+    throw new errors.ValidationError(`The ${name} cookie is Secure but this request came over plain HTTP: see the plugin's "Behind a proxy" notes (server.proxy, X-Forwarded-Proto)`);
+  }
+  ctx.cookies.set(name, value ?? '', value === null ? { ...options, expires: new Date(0) } : options);
+}
