@@ -2,6 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { secondsOrZero, type PluginConfig } from './config';
 import { SESSION_EVENTS } from './events';
 import { pendingBuiltInSessions } from './auth/built-in-refresh';
+import { purgeExchangedTokens, recordFirstStart } from './auth/legacy-jwt';
 import { wellFormedCredentials } from './http/well-formed';
 import { registerPermissions } from './permissions';
 import { subscribeUserLifecycles } from './user-lifecycles';
@@ -47,6 +48,7 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
       'refresh-token-cleanup': {
         options: { rule: config.cleanup.cron },
         task: async () => {
+          await purgeExchangedTokens(strapi);
           const { deleted, batches } = await sessions().purge({
             retainRevokedMs: secondsOrZero(config.cleanup.retainRevokedFor) * 1000,
             batchSize: config.cleanup.batchSize,
@@ -59,4 +61,5 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
 
   await registerPermissions(strapi); // RBAC actions of the admin API
   await reportBuiltInSessions(strapi);
+  await recordFirstStart(strapi); // the default cut-off of the legacy JWT exchange
 };

@@ -43,6 +43,11 @@ export interface PluginConfig {
    * to 'legacy-support' for this process; 'refuse' stops start-up.
    */
   builtInRefreshMode: 'take-over' | 'refuse';
+  /**
+   * POST /api/token/exchange: a legacy users-permissions JWT (no session) for a session, once.
+   * Off by default. `issuedBefore`: the cut-off (ISO date); default: the plugin's first start.
+   */
+  legacyTokenExchange: { enabled: boolean; issuedBefore?: string };
 }
 
 export interface NewDeviceConfig {
@@ -87,6 +92,7 @@ export const defaultConfig: PluginConfig = {
   cleanup: { enabled: true, cron: '0 * * * *', retainRevokedFor: '1d', batchSize: 1000 },
   proxySecret: undefined,
   builtInRefreshMode: 'take-over',
+  legacyTokenExchange: { enabled: false, issuedBefore: undefined },
 };
 
 /** A duration where 0 (in any spelling: 0, '0', '0s') means off. */
@@ -208,6 +214,14 @@ const schema = yup
       .test('redis-client', "rateLimit.store 'redis' needs rateLimit.redis: an ioredis or node-redis client", (r) =>
         r?.store !== 'redis' || (typeof r.redis === 'object' && r.redis !== null)
       ),
+    legacyTokenExchange: yup
+      .object({
+        enabled: yup.boolean().strict().typeError('legacyTokenExchange.enabled must be a boolean'),
+        issuedBefore: yup
+          .mixed()
+          .test('date', 'legacyTokenExchange.issuedBefore must be an ISO date such as 2026-12-01T00:00:00Z', (v) => v == null || (typeof v === 'string' && !Number.isNaN(Date.parse(v)))),
+      })
+      .noUnknown(true, 'legacyTokenExchange has an unknown key: ${unknown}'),
     builtInRefreshMode: yup.mixed().oneOf(['take-over', 'refuse'], "builtInRefreshMode must be 'take-over' or 'refuse'"),
     proxySecret: yup.string().strict().min(16, 'proxySecret must be at least 16 characters (a random secret shared with the front end)').notRequired().typeError('proxySecret must be a string'),
     cleanup: yup.object({

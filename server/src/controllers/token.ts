@@ -1,8 +1,10 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import type { Context } from 'koa';
-import { answeringRefusals, bodyToken, clearRefreshCookie, logoutOthersWith, logoutWith, presentedToken, refreshWith, requestMeta, requireAccessUser } from '../http';
-import { guardCookieRequest } from '../request-guard';
+import { answeringRefusals, bodyToken, clearRefreshCookie, deliverTokens, logoutOthersWith, logoutWith, presentedToken, refreshWith, requestMeta, requireAccessUser } from '../http';
+import { exchangeLegacyToken } from '../auth/legacy-jwt';
+import type { PluginConfig } from '../config';
+import { guardCookieRequest, guardTokenIssuing } from '../request-guard';
 import type { SessionsService } from '../services/sessions';
 
 /** POST /api/token/* and the end-user sessions API. Thin: read, check, call the service, reply. */
@@ -36,6 +38,16 @@ const token = ({ strapi }: { strapi: Core.Strapi }) => {
       const user = await requireAccessUser(ctx, strapi);
       ctx.set('Cache-Control', 'no-store');
       ctx.body = { data: await sessions().listForUser(user.id, user.sid) };
+    },
+
+    /** A legacy users-permissions JWT for a session, once (opt-in: legacyTokenExchange.enabled). */
+    async exchange(ctx: Context) {
+      if (!(strapi.config.get('plugin::refresh-token') as PluginConfig).legacyTokenExchange.enabled) {
+        throw new errors.NotFoundError('Legacy token exchange is off: set legacyTokenExchange.enabled in the refresh-token config');
+      }
+      guardTokenIssuing(ctx, strapi); // it sets the cookie like a login: the same origin, CSRF and transport rules
+      const { tokens, user } = await exchangeLegacyToken(ctx, strapi, requestMeta(ctx));
+      ctx.body = deliverTokens(ctx, strapi, tokens, { user });
     },
 
     async revokeSession(ctx: Context) {

@@ -17,5 +17,6 @@ export default {
     route('POST', '/token/logout-others', 'logoutOthers', 'logout-others'),
     route('GET', '/token/sessions', 'listSessions', 'sessions'),
     route('DELETE', '/token/sessions/:id', 'revokeSession', 'sessions'),
+    route('POST', '/token/exchange', 'exchange', 'exchange'),
   ],
 };

@@ -15,7 +15,7 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import type { PluginConfig } from '../config';
 import { parseDuration } from '../config/duration';
 
-export type Bucket = 'refresh' | 'logout' | 'logout-all' | 'logout-others' | 'sessions';
+export type Bucket = 'refresh' | 'logout' | 'logout-all' | 'logout-others' | 'sessions' | 'exchange';
 
 const tooMany = (ctx: Context, res: RateLimiterRes): never => {
   ctx.set('Retry-After', String(Math.max(1, Math.ceil(res.msBeforeNext / 1000))));
