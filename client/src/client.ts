@@ -392,7 +392,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     return send(token);
   }
 
-  async function readAuthResponse(response: Response, sentAt: number, reason: 'login' | 'register'): Promise<AuthResult> {
+  async function readAuthResponse(response: Response, sentAt: number, reason: 'login' | 'register' | 'exchange'): Promise<AuthResult> {
     if (!response.ok) throw await AuthError.fromResponse(response);
     const data = (await response.json()) as { jwt?: string; user: AuthUser; refreshToken?: string };
     if (!data.jwt) return { user: data.user, signedIn: false }; // registration waiting for email confirmation
@@ -404,9 +404,9 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     return { user: data.user, signedIn: true };
   }
 
-  async function post_(path: string, body: unknown): Promise<Response> {
+  async function post_(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
     try {
-      return await fetchImpl(api(path), { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(body), credentials });
+      return await fetchImpl(api(path), { method: 'POST', headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body), credentials });
     } catch (error) {
       throw new AuthError(0, 'NetworkError', (error as Error)?.message ?? String(error));
     }
@@ -424,6 +424,12 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       if (refreshing) await refreshing.catch(() => undefined);
       const sentAt = Date.now();
       return readAuthResponse(await post_('/auth/local/register', input), sentAt, 'register');
+    },
+
+    async exchangeLegacyToken(legacyJwt: string) {
+      if (refreshing) await refreshing.catch(() => undefined);
+      const sentAt = Date.now();
+      return readAuthResponse(await post_('/token/exchange', {}, { Authorization: `Bearer ${legacyJwt}` }), sentAt, 'exchange');
     },
 
     async logout(): Promise<LogoutResult> {

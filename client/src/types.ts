@@ -59,6 +59,8 @@ export type AuthChangeReason =
   | 'login'
   /** `register()` succeeded and signed the user in. */
   | 'register'
+  /** `exchangeLegacyToken()` turned a legacy JWT into a session. */
+  | 'exchange'
   /** An existing session was picked up (cookie/stored token refreshed, or another tab shared its token). */
   | 'restore'
   /** `logout()`, `logoutAll()` or revoking the current session, in this tab or another. */
@@ -176,6 +178,14 @@ export interface AuthClient {
    * @throws {@link AuthError}
    */
   register(input: RegisterInput): Promise<AuthResult>;
+  /**
+   * Turns a legacy users-permissions JWT (the tutorial's token in `localStorage`, no refresh token)
+   * into a session (`POST /api/token/exchange`, which the app must enable with
+   * `legacyTokenExchange.enabled`): signed in as after `login()`, without asking for a password.
+   * Each legacy JWT works once; delete it from your storage afterwards.
+   * @throws {@link AuthError} (401 when the token cannot be exchanged: sign the user in instead)
+   */
+  exchangeLegacyToken(legacyJwt: string): Promise<AuthResult>;
   /**
    * Ends this session on the server (`POST /api/token/logout`, needs no access token) and
    * forgets it locally, in every tab. Never throws: the local sign-out happens even offline,

@@ -263,6 +263,25 @@ export function createServerAuth(options: ServerAuthOptions) {
     },
 
     /**
+     * Turns a legacy users-permissions JWT (no refresh token; the app enables
+     * `legacyTokenExchange.enabled`) into a session held in this front end's cookies, once.
+     */
+    async exchangeLegacyToken(legacyJwt: string): Promise<{ ok: true; user: AuthUser } | { ok: false; status: number; message: string }> {
+      let res: Response;
+      try {
+        const headers = { 'Content-Type': 'application/json', Accept: 'application/json', 'X-Refresh-Token-Delivery': 'body', Authorization: `Bearer ${legacyJwt}` };
+        res = await toStrapi(`${base}/token/exchange`, { method: 'POST', headers, body: '{}' });
+      } catch (error) {
+        throw new StrapiUnavailableError(`Strapi is unreachable: ${(error as Error)?.message ?? error}`, 0);
+      }
+      const data = (await res.json().catch(() => ({}))) as { jwt?: string; refreshToken?: string; user?: AuthUser; error?: { message?: string } };
+      if (res.status >= 500 || res.status === 429) throw new StrapiUnavailableError(`Strapi answered ${res.status} to a legacy token exchange`, res.status);
+      if (!res.ok || !data.jwt || !data.refreshToken) return { ok: false, status: res.status, message: data.error?.message ?? NO_REFRESH_TOKEN };
+      write({ jwt: data.jwt, refreshToken: data.refreshToken }, true);
+      return { ok: true, user: data.user as AuthUser };
+    },
+
+    /**
      * A valid access token, refreshed when it is about to expire; null when signed out.
      * @throws StrapiUnavailableError when a needed refresh cannot reach Strapi (the session is kept).
      */

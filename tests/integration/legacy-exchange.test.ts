@@ -5,6 +5,7 @@
  */
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServerAuth } from '../../ssr/src';
 import { decodeJwt } from '../helpers/http';
 import { startStrapi, type TestApp } from '../helpers/strapi';
 
@@ -36,6 +37,16 @@ describe('the legacy JWT exchange (opted in)', () => {
     const replay = await exchange(app, token);
     expect(replay.status).toBe(401);
     expect(replay.body.error.message).toContain('already exchanged');
+  });
+
+  it("the server entry's exchangeLegacyToken keeps the new session in the front end's cookies", async () => {
+    const user = await app.createUser();
+    const jar = new Map<string, string>();
+    const auth = () => createServerAuth({ strapiUrl: app.url, cookies: { get: (n) => jar.get(n), set: (n, v) => void jar.set(n, v) } });
+    expect(await auth().exchangeLegacyToken(legacy(user.id))).toMatchObject({ ok: true, user: { email: user.email } });
+    expect(jar.get('strapi_rt')).toMatch(/^[\w-]{22}\.[\w-]{43}$/);
+    expect((await auth().getUser())?.email).toBe(user.email);
+    expect(await auth().exchangeLegacyToken(legacy(user.id, { iat: Math.floor(Date.now() / 1000) }))).toMatchObject({ ok: false, status: 401 });
   });
 
   it('refuses a token issued after the cut-off, of a blocked user, forged, expired, or already naming a session', async () => {
