@@ -16,6 +16,7 @@ const ENDPOINTS: Array<[string, string]> = [
   ['POST', '/api/token/logout-all'],
   ['GET', '/api/token/sessions'],
   ['DELETE', '/api/token/sessions/abc'],
+  ['POST', '/api/token/exchange'],
 ];
 
 function expectCleanRefusal(reply: Reply, path: string) {
