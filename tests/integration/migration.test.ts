@@ -104,4 +104,15 @@ describe('from the built-in refresh mode to the plugin', () => {
     const forged = await app.client().refresh({ json: { refreshToken: `${bodyTokens[0].slice(0, -4)}AAAA` } });
     expect(forged.status).toBe(401);
   });
+
+  it('POST /api/auth/logout, as a built-in front end calls it (Bearer, token in the body), ends the session and answers { ok: true }', async () => {
+    const user = await app.createUser();
+    const login = await app.client().login(user.email, user.password);
+    const { jwt, refreshToken } = login.body;
+    const logout = await app.client().post('/api/auth/logout', { json: { refreshToken }, bearer: jwt });
+    expect(logout.status, logout.text).toBe(200);
+    expect(logout.body).toEqual({ ok: true });
+    expect((await row(decodeJwt(jwt).sid)).revoked_reason).toBe('logout');
+    expect((await app.client().post('/api/auth/refresh', { json: { refreshToken } })).status).toBe(401);
+  });
 });
