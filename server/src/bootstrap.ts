@@ -1,11 +1,11 @@
 import type { Core } from '@strapi/strapi';
 import { secondsOrZero, type PluginConfig } from './config';
-import { SESSION_EVENTS } from './events';
-import { pendingBuiltInSessions } from './auth/built-in-refresh';
-import { purgeExchangedTokens, recordFirstStart } from './auth/legacy-jwt';
+import { SESSION_EVENTS } from './services/events';
+import { pendingBuiltInSessions } from './services/built-in-sessions';
+import { purgeExchangedTokens, recordFirstStart } from './services/legacy-exchange';
 import { wellFormedCredentials } from './http/well-formed';
 import { registerPermissions } from './permissions';
-import { subscribeUserLifecycles } from './user-lifecycles';
+import { subscribeUserLifecycles } from './users-permissions/user-lifecycles';
 import type { SessionsService } from './services/sessions';
 
 /**

@@ -1,5 +1,5 @@
 import type { Core } from '@strapi/strapi';
-import { drained } from './in-flight';
+import { drained } from './http/in-flight';
 
 /** Strapi destroys plugins before it closes the HTTP server: let token requests in progress finish. */
 export default async ({ strapi }: { strapi: Core.Strapi }) => {

@@ -1,11 +1,11 @@
 import type { Core } from '@strapi/strapi';
-import { wrapUsersPermissionsAuth, wrapUsersPermissionsJwt } from './auth/users-permissions';
-import { unsupportedStrapi } from './compatibility';
+import { wrapUsersPermissionsAuth, wrapUsersPermissionsJwt } from './users-permissions/auth';
+import { unsupportedStrapi } from './config/compatibility';
 import type { PluginConfig } from './config';
-import { registerGraphQL } from './graphql';
+import { registerGraphQL } from './users-permissions/graphql';
 import { PROXY_SECRET_ENV, trustedFrontEnd } from './http/trusted-front-end';
 import { guardBcrypt } from './http/well-formed';
-import { outageAwareAuthentication } from './store-faults';
+import { outageAwareAuthentication } from './http/store-faults';
 
 export const BUILT_IN_REFRESH_MESSAGE =
   "refresh-token is configured with builtInRefreshMode: 'refuse' and users-permissions is in jwtManagement: 'refresh' mode: both would issue refresh tokens. " +

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig, lifespanErrors, lifespansOf, validateConfig } from '../../server/src/config';
-import { cookieMaxAge, cookieSettings } from '../../server/src/cookie';
+import { cookieMaxAge, cookieSettings } from '../../server/src/http/cookie';
 
 const withConfig = (patch: Record<string, unknown>) => ({ ...defaultConfig, ...patch });
 
@@ -113,7 +113,7 @@ describe('cookie options', () => {
 
 describe('supported Strapi versions', () => {
   it('accepts 5.20.0 and newer 5.x, refuses older 5.x and other majors with a message naming the version', async () => {
-    const { unsupportedStrapi } = await import('../../server/src/compatibility');
+    const { unsupportedStrapi } = await import('../../server/src/config/compatibility');
     for (const ok of ['5.20.0', '5.20.1', '5.36.1', '5.54.0', '5.100.0']) expect(unsupportedStrapi(ok), ok).toBeNull();
     expect(unsupportedStrapi('5.19.0')).toContain('Strapi 5.19.0');
     expect(unsupportedStrapi('5.0.6')).toContain('5.20.0 or newer');

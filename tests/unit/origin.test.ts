@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { originPatternError, originPolicy } from '../../server/src/origin';
+import { originPatternError, originPolicy } from '../../server/src/config/trusted-origins';
 
 const own = ['https://api.example.com'];
 

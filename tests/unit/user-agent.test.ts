@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deviceLabel } from '../../server/src/user-agent';
+import { deviceLabel } from '../../server/src/services/user-agent';
 
 describe('deviceLabel', () => {
   it.each([

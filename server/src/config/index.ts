@@ -1,6 +1,6 @@
 import { yup } from '@strapi/utils';
 import { parseDuration, parseDurationOrZero, type Duration } from './duration';
-import { originPatternError } from '../origin';
+import { originPatternError } from './trusted-origins';
 
 export type Delivery = 'cookie' | 'body' | 'both';
 

@@ -2,7 +2,7 @@ import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import type { Context } from 'koa';
 import { LIFESPAN_KEYS, type Lifespans } from '../config';
-import { requestMeta } from '../http';
+import { requestMeta } from '../http/transport';
 import type { SessionsService } from '../services/sessions';
 import type { SettingsService } from '../services/settings';
 

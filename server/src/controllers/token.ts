@@ -1,10 +1,11 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import type { Context } from 'koa';
-import { answeringRefusals, bodyToken, clearRefreshCookie, deliverTokens, logoutOthersWith, logoutWith, presentedToken, refreshWith, requestMeta, requireAccessUser } from '../http';
-import { exchangeLegacyToken } from '../auth/legacy-jwt';
+import { answeringRefusals, bodyToken, clearRefreshCookie, deliverTokens, logoutOthersWith, logoutWith, presentedToken, refreshWith, requestMeta, requireAccessUser } from '../http/transport';
+import { exchangeLegacyToken } from '../services/legacy-exchange';
 import type { PluginConfig } from '../config';
-import { guardCookieRequest, guardTokenIssuing } from '../request-guard';
+import { refuse } from '../http/refusal';
+import { guardCookieRequest, guardTokenIssuing } from '../http/request-guard';
 import type { SessionsService } from '../services/sessions';
 
 /** POST /api/token/* and the end-user sessions API. Thin: read, check, call the service, reply. */
@@ -46,8 +47,11 @@ const token = ({ strapi }: { strapi: Core.Strapi }) => {
         throw new errors.NotFoundError('Legacy token exchange is off: set legacyTokenExchange.enabled in the refresh-token config');
       }
       guardTokenIssuing(ctx, strapi); // it sets the cookie like a login: the same origin, CSRF and transport rules
-      const { tokens, user } = await exchangeLegacyToken(ctx, strapi, requestMeta(ctx));
-      ctx.body = deliverTokens(ctx, strapi, tokens, { user });
+      const bearer = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'))?.[1];
+      if (!bearer) refuse(401, 'Missing Authorization: Bearer <legacy users-permissions JWT>');
+      const result = await exchangeLegacyToken(strapi, bearer!, requestMeta(ctx));
+      if (!result.ok) return refuse(401, result.message);
+      ctx.body = deliverTokens(ctx, strapi, result.tokens, { user: result.user });
     },
 
     async revokeSession(ctx: Context) {

@@ -15,8 +15,8 @@ import {
 } from '../tokens';
 import type { Lifespans } from '../config';
 import type { SettingsService } from './settings';
-import { deviceLabel } from '../user-agent';
-import { emitSessionEvent, type SessionEvent } from '../events';
+import { deviceLabel } from './user-agent';
+import { emitSessionEvent, type SessionEvent } from './events';
 
 const TABLE = 'refresh_token_sessions';
 const PASSWORD_CHANGES = 'refresh_token_password_changes';

@@ -4,10 +4,10 @@
  * about it live here.
  */
 import type { Core } from '@strapi/strapi';
-import type { PluginConfig } from './config';
-import { parseDuration } from './config/duration';
+import type { PluginConfig } from '../config';
+import { parseDuration } from '../config/duration';
 import { emitSessionEvent } from './events';
-import type { RequestMeta, SessionsService } from './services/sessions';
+import type { RequestMeta, SessionsService } from './sessions';
 import { deviceLabel } from './user-agent';
 
 /** The network a client IP belongs to, as people move within it: IPv4 /24, IPv6 /48. */

@@ -10,10 +10,8 @@
  * strict mode: they name no plugin session).
  */
 import type { Core } from '@strapi/strapi';
-import { errors } from '@strapi/utils';
 import jwt from 'jsonwebtoken';
-import type { Context } from 'koa';
-import type { IssuedTokens, RequestMeta, SessionsService } from '../services/sessions';
+import type { IssuedTokens, RequestMeta, SessionsService } from './sessions';
 
 const ORIGIN = 'users-permissions';
 const SESSION_UID = 'admin::session';
@@ -105,27 +103,4 @@ export async function pendingBuiltInSessions(strapi: Core.Strapi): Promise<{ cou
   if (count === 0) return { count, until: null };
   const last = await strapi.db.query(SESSION_UID).findOne({ where: live, orderBy: { absoluteExpiresAt: 'desc' }, select: ['absoluteExpiresAt'] });
   return { count, until: last?.absoluteExpiresAt ? new Date(last.absoluteExpiresAt) : null };
-}
-
-/** users-permissions' built-in refresh cookie: its name and the options it was set with. */
-function builtInCookie(strapi: Core.Strapi) {
-  const upSessions = (strapi.config.get('plugin::users-permissions.sessions') ?? {}) as { cookie?: { name?: string; path?: string; domain?: string; sameSite?: 'lax' | 'strict' | 'none'; secure?: boolean } };
-  const cookie = upSessions.cookie ?? {};
-  return {
-    name: cookie.name ?? 'strapi_up_refresh',
-    options: { httpOnly: true, path: cookie.path ?? '/', domain: cookie.domain, sameSite: cookie.sameSite ?? 'lax', secure: cookie.secure ?? process.env.NODE_ENV === 'production', overwrite: true },
-  };
-}
-
-/** The built-in cookie's token (signature checked), if the request carries one. */
-export const builtInCookieToken = (ctx: Context, strapi: Core.Strapi): string | undefined => ctx.cookies.get(builtInCookie(strapi).name) || undefined;
-
-/** Sets (or, with null, clears) the built-in cookie; a Secure one needs HTTPS, as the plugin's own does. */
-export function setBuiltInCookie(ctx: Context, strapi: Core.Strapi, value: string | null): void {
-  const { name, options } = builtInCookie(strapi);
-  if (options.secure && !ctx.secure) {
-    if (value === null) return; // nothing can be done over plain HTTP; it expires with the browser session
-    throw new errors.ValidationError(`The ${name} cookie is Secure but this request came over plain HTTP: see the plugin's "Behind a proxy" notes (server.proxy, X-Forwarded-Proto)`);
-  }
-  ctx.cookies.set(name, value ?? '', value === null ? { ...options, expires: new Date(0) } : options);
 }

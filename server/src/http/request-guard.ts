@@ -13,10 +13,10 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import type { Context } from 'koa';
-import type { PluginConfig } from './config';
+import type { PluginConfig } from '../config';
 import { cookieSettings } from './cookie';
-import { usesCookie } from './http/delivery';
-import { originPolicy, type OriginPolicy } from './origin';
+import { usesCookie } from './delivery';
+import { originPolicy, type OriginPolicy } from '../config/trusted-origins';
 import { refuse } from './refusal';
 
 const policies = new WeakMap<object, OriginPolicy>();

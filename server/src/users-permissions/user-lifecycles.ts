@@ -6,7 +6,7 @@
  * of those paths goes through. (A raw knex update does not.)
  */
 import type { Core } from '@strapi/strapi';
-import type { SessionsService } from './services/sessions';
+import type { SessionsService } from '../services/sessions';
 
 const USER_UID = 'plugin::users-permissions.user';
 

@@ -5,15 +5,16 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import type { Context } from 'koa';
-import type { PluginConfig } from './config';
+import type { PluginConfig } from '../config';
 import { cookieMaxAge, cookieSettings } from './cookie';
-import { usesBody, usesCookie } from './http/delivery';
+import { usesBody, usesCookie } from './delivery';
 import { assertCsrfHeaders, assertTrustedOrigin, guardCookieRequest, isJson } from './request-guard';
 import { refuse } from './refusal';
-import type { LimiterService } from './services/limiter';
-import type { IssuedTokens, RequestMeta, RotateResult, SessionsService } from './services/sessions';
-import { parseRefreshToken } from './tokens';
-import { builtInCookieToken, exchangeBuiltInToken, isBuiltInToken, setBuiltInCookie } from './auth/built-in-refresh';
+import type { LimiterService } from '../services/limiter';
+import type { IssuedTokens, RequestMeta, RotateResult, SessionsService } from '../services/sessions';
+import { parseRefreshToken } from '../tokens';
+import { exchangeBuiltInToken, isBuiltInToken } from '../services/built-in-sessions';
+import { builtInCookieToken, setBuiltInCookie } from './built-in-cookie';
 
 export { answeringRefusals, Refusal } from './refusal';
 

@@ -5,10 +5,10 @@
  */
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
-import { logoutOthersWith, logoutWith, presentedToken, refreshWith } from './http';
-import { tracked } from './in-flight';
-import { publicFailure } from './refusal';
-import type { Bucket, LimiterService } from './services/limiter';
+import { logoutOthersWith, logoutWith, presentedToken, refreshWith } from '../http/transport';
+import { tracked } from '../http/in-flight';
+import { publicFailure } from '../http/refusal';
+import type { Bucket, LimiterService } from '../services/limiter';
 
 interface GraphQLContext {
   koaContext: Context;

@@ -1,4 +1,4 @@
-import type { CookieConfig } from './config';
+import type { CookieConfig } from '../config';
 
 export interface CookieSettings {
   name: string;

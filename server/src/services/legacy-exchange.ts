@@ -9,10 +9,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
-import type { Context } from 'koa';
 import type { PluginConfig } from '../config';
-import { refuse } from '../refusal';
-import type { IssuedTokens, RequestMeta, SessionsService } from '../services/sessions';
+import type { IssuedTokens, RequestMeta, SessionsService } from './sessions';
 
 const EXCHANGED = 'refresh_token_exchanged_tokens';
 const USER_UID = 'plugin::users-permissions.user';
@@ -31,32 +29,33 @@ async function cutoff(strapi: Core.Strapi, config: PluginConfig): Promise<number
   return Number(await store(strapi).get({ key: FIRST_START_KEY }));
 }
 
-/** The user behind a legacy JWT, with a session for it; refuses (401) anything else. */
-export async function exchangeLegacyToken(ctx: Context, strapi: Core.Strapi, meta: RequestMeta): Promise<{ tokens: IssuedTokens; user: Record<string, unknown> }> {
+export type LegacyExchange = { ok: true; tokens: IssuedTokens; user: Record<string, unknown> } | { ok: false; message: string };
+const refused = (message: string): LegacyExchange => ({ ok: false, message });
+
+/** A session for the user behind a legacy JWT, or why not (the caller answers 401). */
+export async function exchangeLegacyToken(strapi: Core.Strapi, bearer: string, meta: RequestMeta): Promise<LegacyExchange> {
   const config = strapi.config.get('plugin::refresh-token') as PluginConfig;
-  const bearer = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'))?.[1];
-  if (!bearer) return refuse(401, 'Missing Authorization: Bearer <legacy users-permissions JWT>');
   const claims = sessions(strapi).verifyAccessToken(bearer) as { id?: unknown; sid?: unknown; iat?: unknown; exp?: unknown } | null;
-  if (!claims || typeof claims.iat !== 'number') return refuse(401, 'Invalid or expired token');
-  if (claims.sid !== undefined) return refuse(401, 'This token already belongs to a session: refresh it instead');
-  if (claims.iat * 1000 >= (await cutoff(strapi, config))) return refuse(401, 'Only tokens issued before the switch to refresh tokens can be exchanged');
+  if (!claims || typeof claims.iat !== 'number') return refused('Invalid or expired token');
+  if (claims.sid !== undefined) return refused('This token already belongs to a session: refresh it instead');
+  if (claims.iat * 1000 >= (await cutoff(strapi, config))) return refused('Only tokens issued before the switch to refresh tokens can be exchanged');
 
   const user = await strapi.db.query(USER_UID).findOne({ where: { id: Number(claims.id) } });
-  if (!user || user.blocked) return refuse(401, 'Invalid or expired token');
+  if (!user || user.blocked) return refused('Invalid or expired token');
   const advanced = (await strapi.store({ type: 'plugin', name: 'users-permissions', key: 'advanced' }).get()) as { email_confirmation?: boolean } | null;
-  if (advanced?.email_confirmation && !user.confirmed) return refuse(401, 'Invalid or expired token');
+  if (advanced?.email_confirmation && !user.confirmed) return refused('Invalid or expired token');
 
   // Once: the unique hash is the compare-and-swap, whoever races.
   const tokenHash = createHash('sha256').update(bearer).digest('base64url');
   try {
     await strapi.db.connection(EXCHANGED).insert({ token_hash: tokenHash, expires_at: Number(claims.exp ?? 0) * 1000, created_at: new Date(), updated_at: new Date() });
   } catch (error) {
-    if (await strapi.db.connection(EXCHANGED).where({ token_hash: tokenHash }).first('id')) return refuse(401, 'This token was already exchanged');
+    if (await strapi.db.connection(EXCHANGED).where({ token_hash: tokenHash }).first('id')) return refused('This token was already exchanged');
     throw error;
   }
   const tokens = await sessions(strapi).create(user.id, meta);
   const { id, documentId, username, email, confirmed, blocked, provider, createdAt, updatedAt } = user;
-  return { tokens, user: { id, documentId, username, email, provider, confirmed, blocked, createdAt, updatedAt } };
+  return { ok: true, tokens, user: { id, documentId, username, email, provider, confirmed, blocked, createdAt, updatedAt } };
 }
 
 /** Deletes exchanged-JWT records whose JWT has expired anyway (the cleanup cron). */
