@@ -56,6 +56,12 @@ if (!ok) {
   console.error('The plugin did not build; nothing else can run.');
   process.exit(1);
 }
+// The layering rules (.dependency-cruiser.cjs): a violation fails the run like a failed test.
+if (!run('layers (dependency-cruiser)', process.execPath, [path.join(root, 'node_modules', 'dependency-cruiser', 'bin', 'dependency-cruise.mjs'), 'server/src', 'admin/src', 'client/src', 'ssr/src', '--config', '.dependency-cruiser.cjs'])) {
+  ok = false;
+  failures.push('layers: dependency-cruiser found a violation of .dependency-cruiser.cjs (see its output above)');
+  totals.failed += 1;
+}
 for (const script of ['build-demo.js']) {
   if (existsSync(path.join(__dirname, script))) ok = run(script, process.execPath, [path.join(__dirname, script)]) && ok;
 }
