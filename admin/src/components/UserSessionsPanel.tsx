@@ -5,11 +5,12 @@
  * `sessions.revoke`.
  */
 import * as React from 'react';
-import { Button, Dialog, Flex, Typography } from '@strapi/design-system';
+import { Button, Flex, Typography } from '@strapi/design-system';
 import { useFetchClient, useNotification, useRBAC } from '@strapi/strapi/admin';
 import { useIntl } from 'react-intl';
 import { PERMISSIONS } from '../permissions';
 import { PLUGIN_ID } from '../pluginId';
+import { ConfirmRevokeDialog } from './ConfirmRevokeDialog';
 import { getTrad } from '../utils/getTrad';
 
 const USER_UID = 'plugin::users-permissions.user';
@@ -95,28 +96,13 @@ const UserSessions = ({ userId, canRevoke }: { userId: number; canRevoke: boolea
           {t('user.panel.revokeAll')}
         </Button>
       </Flex>
-      <Dialog.Root open={pending !== null} onOpenChange={(open: boolean) => (open ? undefined : setPending(null))}>
-        <Dialog.Content>
-          <Dialog.Header>{t(pending?.kind === 'all' ? 'sessions.confirm.titleAll' : 'sessions.confirm.titleOne')}</Dialog.Header>
-          <Dialog.Body>
-            <Typography>
-              {pending?.kind === 'all' ? t('user.panel.confirm.revokeAll') : pending ? t('user.panel.confirm.revoke', { device: pending.session.device }) : null}
-            </Typography>
-          </Dialog.Body>
-          <Dialog.Footer>
-            <Dialog.Cancel>
-              <Button fullWidth variant="tertiary">
-                {t('sessions.confirm.cancel')}
-              </Button>
-            </Dialog.Cancel>
-            <Dialog.Action>
-              <Button fullWidth variant="danger-light" loading={busy} onClick={confirmRevoke}>
-                {t('sessions.confirm.confirm')}
-              </Button>
-            </Dialog.Action>
-          </Dialog.Footer>
-        </Dialog.Content>
-      </Dialog.Root>
+      <ConfirmRevokeDialog
+        kind={pending?.kind ?? null}
+        message={pending?.kind === 'all' ? t('user.panel.confirm.revokeAll') : pending ? t('user.panel.confirm.revoke', { device: pending.session.device }) : ''}
+        busy={busy}
+        onConfirm={confirmRevoke}
+        onCancel={() => setPending(null)}
+      />
     </div>
   );
 };

@@ -2,7 +2,6 @@ import * as React from 'react';
 import {
   Box,
   Button,
-  Dialog,
   EmptyStateLayout,
   Flex,
   IconButton,
@@ -22,6 +21,7 @@ import { Layouts, Page, useFetchClient, useNotification, useRBAC } from '@strapi
 import { useIntl } from 'react-intl';
 import { PERMISSIONS } from '../permissions';
 import { PLUGIN_ID } from '../pluginId';
+import { ConfirmRevokeDialog } from '../components/ConfirmRevokeDialog';
 import { getTrad } from '../utils/getTrad';
 
 /** A value with a secondary line under it: keeps the table narrow enough for a 1280-px window. */
@@ -259,32 +259,19 @@ export const SessionsPage = () => {
           </Flex>
         </Flex>
       </Layouts.Content>
-      <Dialog.Root open={pending !== null} onOpenChange={(open: boolean) => (open ? undefined : setPending(null))}>
-        <Dialog.Content>
-          <Dialog.Header>{t(pending?.kind === 'user' ? 'sessions.confirm.titleAll' : 'sessions.confirm.titleOne')}</Dialog.Header>
-          <Dialog.Body>
-            <Typography>
-              {pending?.kind === 'user'
-                ? t('sessions.confirm.revokeAll', { user: userLabel(pending.user) })
-                : pending
-                  ? t('sessions.confirm.revoke', { user: userLabel(pending.session.user) })
-                  : null}
-            </Typography>
-          </Dialog.Body>
-          <Dialog.Footer>
-            <Dialog.Cancel>
-              <Button fullWidth variant="tertiary">
-                {t('sessions.confirm.cancel')}
-              </Button>
-            </Dialog.Cancel>
-            <Dialog.Action>
-              <Button fullWidth variant="danger-light" loading={busy} onClick={confirmRevoke}>
-                {t('sessions.confirm.confirm')}
-              </Button>
-            </Dialog.Action>
-          </Dialog.Footer>
-        </Dialog.Content>
-      </Dialog.Root>
+      <ConfirmRevokeDialog
+        kind={pending === null ? null : pending.kind === 'user' ? 'all' : 'one'}
+        message={
+          pending?.kind === 'user'
+            ? t('sessions.confirm.revokeAll', { user: userLabel(pending.user) })
+            : pending
+              ? t('sessions.confirm.revoke', { user: userLabel(pending.session.user) })
+              : ''
+        }
+        busy={busy}
+        onConfirm={confirmRevoke}
+        onCancel={() => setPending(null)}
+      />
     </Page.Main>
   );
 };

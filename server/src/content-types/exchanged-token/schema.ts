@@ -2,6 +2,8 @@
  * Legacy users-permissions JWTs already exchanged for a session (`POST /api/token/exchange`): a
  * SHA-256 of each, unique, so that every one is accepted once. Kept until the JWT would expire.
  */
+import { internal } from '../internal';
+
 export default {
   kind: 'collectionType',
   collectionName: 'refresh_token_exchanged_tokens',
@@ -11,11 +13,7 @@ export default {
     displayName: 'Refresh-token exchanged legacy JWT',
     description: 'A legacy users-permissions JWT exchanged for a session',
   },
-  options: { draftAndPublish: false },
-  pluginOptions: {
-    'content-manager': { visible: false },
-    'content-type-builder': { visible: false },
-  },
+  ...internal,
   attributes: {
     tokenHash: { type: 'string', required: true, private: true },
     expiresAt: { type: 'biginteger', required: true },

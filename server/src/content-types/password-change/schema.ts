@@ -3,6 +3,8 @@
  * refused at creation and at every refresh: a login that checked the old password just before a
  * change, and committed its session just after, does not survive it.
  */
+import { internal } from '../internal';
+
 export default {
   kind: 'collectionType',
   collectionName: 'refresh_token_password_changes',
@@ -12,11 +14,7 @@ export default {
     displayName: 'Refresh-token password change',
     description: "When a users-permissions user's password last changed",
   },
-  options: { draftAndPublish: false },
-  pluginOptions: {
-    'content-manager': { visible: false },
-    'content-type-builder': { visible: false },
-  },
+  ...internal,
   attributes: {
     userId: { type: 'integer', required: true },
     changedAt: { type: 'biginteger', required: true },

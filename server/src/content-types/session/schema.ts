@@ -3,6 +3,8 @@
  * them the same way. Only hashes of refresh-token secrets are kept; `documentId` is the session id
  * that appears in tokens, in the access JWT's `sid` claim and in the sessions API.
  */
+import { internal } from '../internal';
+
 export default {
   kind: 'collectionType',
   collectionName: 'refresh_token_sessions',
@@ -12,11 +14,7 @@ export default {
     displayName: 'Refresh-token session',
     description: 'A login session of a users-permissions user',
   },
-  options: { draftAndPublish: false },
-  pluginOptions: {
-    'content-manager': { visible: false },
-    'content-type-builder': { visible: false },
-  },
+  ...internal,
   attributes: {
     userId: { type: 'integer', required: true },
     tokenHash: { type: 'string', required: true, private: true },
