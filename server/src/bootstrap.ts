@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { secondsOrZero, type PluginConfig } from './config';
 import { SESSION_EVENTS } from './services/events';
-import { pendingBuiltInSessions } from './services/built-in-sessions';
+import { markSwitchingFromBuiltIn, pendingBuiltInSessions } from './services/built-in-sessions';
 import { purgeExchangedTokens, recordFirstStart } from './services/legacy-exchange';
 import { wellFormedCredentials } from './http/well-formed';
 import { registerPermissions } from './permissions';
@@ -24,6 +24,7 @@ function warnOfUnboundedProxyTrust(strapi: Core.Strapi): void {
 async function reportBuiltInSessions(strapi: Core.Strapi): Promise<void> {
   const { count, until } = await pendingBuiltInSessions(strapi).catch(() => ({ count: 0, until: null }));
   if (count === 0) return;
+  markSwitchingFromBuiltIn(strapi);
   strapi.log.info(
     `[refresh-token] ${count} session(s) of users-permissions' built-in refresh mode can still be exchanged for plugin sessions at their next refresh (until ${until?.toISOString() ?? 'they expire'}); nobody has to log in again`
   );

@@ -6,6 +6,7 @@ import { registerGraphQL } from './users-permissions/graphql';
 import { PROXY_SECRET_ENV, trustedFrontEnd } from './http/trusted-front-end';
 import { guardBcrypt } from './http/well-formed';
 import { outageAwareAuthentication } from './http/store-faults';
+import { markSwitchingFromBuiltIn } from './services/built-in-sessions';
 
 export const BUILT_IN_REFRESH_MESSAGE =
   "refresh-token is configured with builtInRefreshMode: 'refuse' and users-permissions is in jwtManagement: 'refresh' mode: both would issue refresh tokens. " +
@@ -25,6 +26,7 @@ function takeOverBuiltInRefresh(strapi: Core.Strapi, config: PluginConfig): void
   if (strapi.config.get('plugin::users-permissions.jwtManagement') !== 'refresh') return;
   if (config.builtInRefreshMode === 'refuse') throw new Error(BUILT_IN_REFRESH_MESSAGE);
   strapi.config.set('plugin::users-permissions.jwtManagement', 'legacy-support');
+  markSwitchingFromBuiltIn(strapi);
   strapi.log.info(TAKE_OVER_MESSAGE);
 }
 

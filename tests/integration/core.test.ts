@@ -24,6 +24,12 @@ describe('cookie delivery (default config)', () => {
   });
   afterAll(() => app.stop());
 
+  it("an app that never ran users-permissions' built-in refresh mode keeps its built-in routes at 404", async () => {
+    const login = await app.client().login(DEMO_USER.email, DEMO_USER.password);
+    expect((await app.client().post('/api/auth/refresh', { json: { refreshToken: 'x' } })).status).toBe(404);
+    expect((await app.client().post('/api/auth/logout', { json: {}, bearer: login.body.jwt })).status).toBe(404);
+  });
+
   it('a refresh with no token says where it looked: the cookie, its name and its path', async () => {
     const res = await app.client().refresh({ json: {} });
     expect(res.status).toBe(400);

@@ -30,6 +30,15 @@ type SessionManager = (origin: string) => { validateRefreshToken(token: string):
 
 const sessions = (strapi: Core.Strapi): SessionsService => strapi.plugin('refresh-token').service('sessions');
 
+/**
+ * Whether this app is switching from the built-in mode: users-permissions was configured with it
+ * at start-up (taken over), or built-in sessions were still live then. Only such an app keeps the
+ * built-in routes (`/api/auth/refresh`, `/api/auth/logout`); elsewhere they stay 404 as before.
+ */
+const switching = new WeakSet<object>();
+export const markSwitchingFromBuiltIn = (strapi: Core.Strapi): void => void switching.add(strapi);
+export const isSwitchingFromBuiltIn = (strapi: Core.Strapi): boolean => switching.has(strapi);
+
 /** A JWT (three base64url parts): the built-in mode's token, never one of this plugin's `<session>.<secret>`. */
 export const isBuiltInToken = (token: string): boolean => /^eyJ[\w-]*\.[\w-]+\.[\w-]+$/.test(token);
 

@@ -10,7 +10,7 @@ import jwt from 'jsonwebtoken';
 import type { Context } from 'koa';
 import { secondsOrZero, type PluginConfig } from '../config';
 import { builtInShapeLogout, builtInShapeRefresh, deliverTokens, requestMeta } from '../http/transport';
-import { builtInAccessClaims } from '../services/built-in-sessions';
+import { builtInAccessClaims, isSwitchingFromBuiltIn } from '../services/built-in-sessions';
 import { tracked } from '../http/in-flight';
 import { publicFailure, refuse } from '../http/refusal';
 import { storeAnswered } from '../http/store-faults';
@@ -43,10 +43,11 @@ export function wrapUsersPermissionsAuth(strapi: Core.Strapi): void {
   const sessions = (): SessionsService => strapi.plugin('refresh-token').service('sessions');
 
   // The built-in refresh mode's own routes (users-permissions answers them 404 outside that mode):
-  // kept working for front ends written for it, in its answer shapes.
+  // kept working, in its answer shapes, for the front ends of an app switching from that mode.
   for (const [action, handle] of [['refresh', builtInShapeRefresh], ['logout', builtInShapeLogout]] as const) {
-    controller[action] = (ctx: Context) =>
-      tracked(strapi, async () => {
+    const original = controller[action];
+    controller[action] = (ctx: Context, ...rest: unknown[]) =>
+      !isSwitchingFromBuiltIn(strapi) ? original.call(controller, ctx, ...rest) : tracked(strapi, async () => {
         try {
           ctx.body = await handle(ctx, strapi);
         } catch (error) {
