@@ -31,9 +31,9 @@ function firstLine(messages = []) {
   return String(messages.find(Boolean) || 'no message').split('\n').find((l) => l.trim()) || 'no message';
 }
 
-function vitest(label, project, env = {}) {
+function vitest(label, project, env = {}, files = []) {
   const out = path.join(reports, `${label.replace(/\W+/g, '-')}.json`);
-  const ok = run(label, process.execPath, [path.join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile=${out}`], env);
+  const ok = run(label, process.execPath, [path.join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--project', project, ...files, '--reporter=default', '--reporter=json', `--outputFile=${out}`], env);
   if (existsSync(out)) {
     const report = JSON.parse(readFileSync(out, 'utf8'));
     totals.passed += report.numPassedTests;
@@ -67,7 +67,13 @@ for (const script of ['build-demo.js']) {
 }
 ok = vitest('unit', 'unit') && ok;
 if (!quick) ok = vitest('package (npm pack into fresh apps)', 'package') && ok;
-for (const db of dbs) ok = vitest(`integration (${db})`, 'integration', { DB: db }) && ok;
+// Every integration file runs on SQLite; on PostgreSQL and MariaDB, the ones whose outcome depends on
+// the engine: the rotation compare-and-swap and races, lifecycles in transactions, SQL counts, admin
+// queries, purge, the migration tables and upserts. The others only talk HTTP.
+const DB_SENSITIVE = ['core', 'attacks', 'hardening', 'lifecycle', 'sql-per-refresh', 'admin-api', 'policies', 'migration', 'legacy-exchange'].map(
+  (name) => `tests/integration/${name}.test.ts`
+);
+for (const db of dbs) ok = vitest(`integration (${db})`, 'integration', { DB: db }, db === 'sqlite' ? [] : DB_SENSITIVE) && ok;
 if (quick) finish();
 // Two Strapi processes on one PostgreSQL database racing for one token.
 if (dbs.includes('postgres')) ok = vitest('multi-instance race (postgres)', 'multi-instance') && ok;
