@@ -317,11 +317,11 @@ describe('client against a real Strapi', () => {
       seen.push(req.headers.authorization ?? null);
       res.end('ok');
     });
-    // Every address (IPv4 and IPv6): `localhost` may resolve to ::1 first, and a connection there must not wait for a timeout.
-    await new Promise<void>((r) => server.listen(0, r));
+    // Another origin by its address alone (no name to resolve): 127.0.0.2.
+    await new Promise<void>((r) => server.listen(0, '127.0.0.2', r));
     const port = (server.address() as { port: number }).port;
     try {
-      expect((await client.fetch(`http://localhost:${port}/x`)).status).toBe(200);
+      expect((await client.fetch(`http://127.0.0.2:${port}/x`)).status).toBe(200);
     } finally {
       server.close();
     }
