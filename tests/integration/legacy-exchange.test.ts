@@ -13,6 +13,8 @@ const SECRET = 'playground-jwt-secret-change-me'; // the playground's users-perm
 /** A token as users-permissions issued it before the switch: { id }, 30 days, an hour ago. */
 const legacy = (id: number, { iat = Math.floor(Date.now() / 1000) - 3600, secret = SECRET, expiresIn = '30d' } = {}) =>
   jwt.sign({ id, iat }, secret, { expiresIn: expiresIn as jwt.SignOptions['expiresIn'] });
+/** An iat past the cut-off (the app's first start, in ms) even when the test runs in the same second as the boot. */
+const afterCutoff = () => Math.floor(Date.now() / 1000) + 2;
 const exchange = (app: TestApp, token: string) => app.client().post('/api/token/exchange', { json: {}, bearer: token });
 
 describe('the legacy JWT exchange (opted in)', () => {
@@ -46,15 +48,15 @@ describe('the legacy JWT exchange (opted in)', () => {
     expect(await auth().exchangeLegacyToken(legacy(user.id))).toMatchObject({ ok: true, user: { email: user.email } });
     expect(jar.get('strapi_rt')).toMatch(/^[\w-]{22}\.[\w-]{43}$/);
     expect((await auth().getUser())?.email).toBe(user.email);
-    expect(await auth().exchangeLegacyToken(legacy(user.id, { iat: Math.floor(Date.now() / 1000) }))).toMatchObject({ ok: false, status: 401 });
+    expect(await auth().exchangeLegacyToken(legacy(user.id, { iat: afterCutoff() }))).toMatchObject({ ok: false, status: 401 });
   });
 
   it('refuses a token issued after the cut-off, of a blocked user, forged, expired, or already naming a session', async () => {
     const user = await app.createUser();
     const blocked = await app.createUser({ blocked: true });
-    const afterCutoff = await exchange(app, legacy(user.id, { iat: Math.floor(Date.now() / 1000) }));
-    expect(afterCutoff.status).toBe(401);
-    expect(afterCutoff.body.error.message).toContain('issued before the switch');
+    const tooRecent = await exchange(app, legacy(user.id, { iat: afterCutoff() }));
+    expect(tooRecent.status).toBe(401);
+    expect(tooRecent.body.error.message).toContain('issued before the switch');
     expect((await exchange(app, legacy(blocked.id))).status).toBe(401);
     expect((await exchange(app, legacy(user.id, { secret: 'not-the-secret' }))).status).toBe(401);
     expect((await exchange(app, legacy(user.id, { iat: Math.floor(Date.now() / 1000) - 7200, expiresIn: '1h' }))).status).toBe(401);
