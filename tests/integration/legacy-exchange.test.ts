@@ -31,6 +31,7 @@ describe('the legacy JWT exchange (opted in)', () => {
     expect(first.status, first.text).toBe(200);
     expect(first.body.user).toMatchObject({ id: user.id, email: user.email });
     expect(first.body.user.password).toBeUndefined();
+    expect(first.headers.get('cache-control')).toBe('no-store');
     const claims = decodeJwt(first.body.jwt);
     expect(typeof claims.sid).toBe('string');
     expect(first.body.refreshToken).toMatch(new RegExp(`^${claims.sid}\\.`));

@@ -76,6 +76,7 @@ describe('from the built-in refresh mode to the plugin', () => {
     const viaBuiltInBody = await app.client().post('/api/auth/refresh', { json: { refreshToken: bodyTokens[1] } });
     expect(viaBuiltInBody.status, viaBuiltInBody.text).toBe(200);
     expect(Object.keys(viaBuiltInBody.body).sort()).toEqual(['jwt', 'refreshToken']);
+    for (const res of [viaPluginCookie, viaBuiltInCookie, viaPluginBody, viaBuiltInBody]) expect(res.headers.get('cache-control')).toBe('no-store');
     exchanged.push({ jwt: viaBuiltInBody.body.jwt, next: async () => (await app.client().post('/api/auth/refresh', { json: { refreshToken: viaBuiltInBody.body.refreshToken } })).status });
 
     for (const { jwt, next } of exchanged) {

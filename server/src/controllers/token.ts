@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import type { Context } from 'koa';
-import { answeringRefusals, bodyToken, clearRefreshCookie, deliverTokens, logoutOthersWith, logoutWith, presentedToken, refreshWith, requestMeta, requireAccessUser } from '../http/transport';
+import { answeringRefusals, bearerToken, bodyToken, clearRefreshCookie, deliverTokens, logoutOthersWith, logoutWith, presentedToken, refreshWith, requestMeta, requireAccessUser } from '../http/transport';
 import { exchangeLegacyToken } from '../services/legacy-exchange';
 import type { PluginConfig } from '../config';
 import { refuse } from '../http/refusal';
@@ -47,9 +47,9 @@ const token = ({ strapi }: { strapi: Core.Strapi }) => {
         throw new errors.NotFoundError('Legacy token exchange is off: set legacyTokenExchange.enabled in the refresh-token config');
       }
       guardTokenIssuing(ctx, strapi); // it sets the cookie like a login: the same origin, CSRF and transport rules
-      const bearer = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'))?.[1];
-      if (!bearer) refuse(401, 'Missing Authorization: Bearer <legacy users-permissions JWT>');
-      const result = await exchangeLegacyToken(strapi, bearer!, requestMeta(ctx));
+      const bearer = bearerToken(ctx.request);
+      if (!bearer) return refuse(401, 'Missing Authorization: Bearer <legacy users-permissions JWT>');
+      const result = await exchangeLegacyToken(strapi, bearer, requestMeta(ctx));
       if (!result.ok) return refuse(401, result.message);
       ctx.body = deliverTokens(ctx, strapi, result.tokens, { user: result.user });
     },

@@ -177,7 +177,7 @@ export async function builtInShapeLogout(ctx: Context, strapi: Core.Strapi): Pro
   const token = bodyToken(ctx) ?? builtInCookieToken(ctx, strapi);
   const meta = requestMeta(ctx);
   if (typeof token === 'string' && !isBuiltInToken(token)) await sessions(strapi).revokeByToken(token, meta);
-  const bearer = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'))?.[1];
+  const bearer = bearerToken(ctx.request);
   const claims = bearer ? sessions(strapi).verifyAccessToken(bearer) : null;
   if (claims?.sid) await sessions(strapi).revokeSession(claims.sid, claims.id, 'logout', meta);
   if (builtInCookieToken(ctx, strapi)) setBuiltInCookie(ctx, strapi, null);
@@ -212,15 +212,18 @@ export function refuseRefresh(ctx: Context, strapi: Core.Strapi, message = 'Inva
   return refuse(401, message);
 }
 
+/** The token of an `Authorization: Bearer <token>` header, if the request has one. */
+export const bearerToken = (request: Pick<Context['request'], 'get'>): string | undefined => /^Bearer\s+(\S+)$/i.exec(request.get('authorization'))?.[1];
+
 /** The user behind a Bearer access token of a live session; 401 when there is none or it is not valid. */
 export async function requireAccessUser(ctx: Context, strapi: Core.Strapi): Promise<{ id: number; sid?: string }> {
-  const match = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'));
-  if (!match) return refuse(401, 'Missing or malformed Authorization: Bearer header');
+  const bearer = bearerToken(ctx.request);
+  if (!bearer) return refuse(401, 'Missing or malformed Authorization: Bearer header');
   // users-permissions' own verify, as wrapped by this plugin: pinned algorithm, and strict mode.
   const claims = (await strapi
     .plugin('users-permissions')
     .service('jwt')
-    .verify(match[1])
+    .verify(bearer)
     .catch(() => null)) as { id: number; sid?: unknown } | null;
   if (!claims) return refuse(401, 'Invalid or expired access token');
   // Whatever `strict` says: the access token of a session that has ended must not manage the
