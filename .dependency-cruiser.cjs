@@ -16,10 +16,26 @@ const layer = (name, mayNotImport, comment) => ({
 module.exports = {
   forbidden: [
     { name: 'no-circular', severity: 'error', comment: 'import cycles', from: {}, to: { circular: true } },
-    layer('tokens', ['config', 'services', 'http', 'users-permissions', 'controllers', 'routes', 'middlewares', 'policies'], 'tokens/ is pure crypto: it imports nothing of the plugin'),
-    layer('config', ['services', 'http', 'users-permissions', 'controllers', 'routes', 'middlewares', 'policies'], 'config/ is pure: schema, lifespans, origins'),
-    layer('services', ['http', 'users-permissions', 'controllers', 'routes', 'middlewares', 'policies'], 'services/ knows no HTTP: it answers with results, not responses'),
-    layer('http', ['users-permissions', 'controllers', 'routes', 'middlewares', 'policies'], 'http/ is used by the slots and the wrappers, never the reverse'),
+    layer(
+      'tokens',
+      ['config', 'services', 'http', 'users-permissions', 'controllers', 'routes', 'middlewares', 'policies'],
+      'tokens/ is pure crypto: it imports nothing of the plugin'
+    ),
+    layer(
+      'config',
+      ['services', 'http', 'users-permissions', 'controllers', 'routes', 'middlewares', 'policies'],
+      'config/ is pure: schema, lifespans, origins'
+    ),
+    layer(
+      'services',
+      ['http', 'users-permissions', 'controllers', 'routes', 'middlewares', 'policies'],
+      'services/ knows no HTTP: it answers with results, not responses'
+    ),
+    layer(
+      'http',
+      ['users-permissions', 'controllers', 'routes', 'middlewares', 'policies'],
+      'http/ is used by the slots and the wrappers, never the reverse'
+    ),
     layer('users-permissions', ['controllers', 'routes', 'middlewares', 'policies'], 'the wrappers sit beside the slots, not above them'),
     {
       name: 'packages-keep-to-themselves',

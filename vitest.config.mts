@@ -2,7 +2,15 @@ import { defineConfig } from 'vitest/config';
 
 /** A project whose files run one at a time in forked workers (each boots Strapi, a browser or processes). */
 const serial = (name: string, testTimeout: number, hookTimeout: number, dir = name) => ({
-  test: { name, include: [`tests/${dir}/**/*.test.ts`], environment: 'node' as const, pool: 'forks' as const, maxWorkers: 1, testTimeout, hookTimeout },
+  test: {
+    name,
+    include: [`tests/${dir}/**/*.test.ts`],
+    environment: 'node' as const,
+    pool: 'forks' as const,
+    maxWorkers: 1,
+    testTimeout,
+    hookTimeout,
+  },
 });
 
 export default defineConfig({

@@ -26,7 +26,12 @@ function time(label, fn, { batches = 7, perBatch = 2000 } = {}) {
   }
   samples.sort((a, b) => a - b);
   const median = samples[Math.floor(samples.length / 2)];
-  return { label, usPerOp: Number(median.toFixed(2)), min: Number(samples[0].toFixed(2)), max: Number(samples[samples.length - 1].toFixed(2)) };
+  return {
+    label,
+    usPerOp: Number(median.toFixed(2)),
+    min: Number(samples[0].toFixed(2)),
+    max: Number(samples[samples.length - 1].toFixed(2)),
+  };
 }
 
 // Both must accept the same token and agree on the payload.
@@ -37,7 +42,9 @@ if (a.id !== b.id || a.sid !== b.sid) throw new Error('string and KeyObject veri
 const results = [
   time('verify, string secret (users-permissions today)', () => jwt.verify(token, SECRET, OPTIONS), { perBatch: 500 }),
   time('verify, KeyObject (createSecretKey once)', () => jwt.verify(token, KEY, OPTIONS)),
-  time('verify, string secret, callback form (as users-permissions calls it)', () => jwt.verify(token, SECRET, OPTIONS, () => {}), { perBatch: 500 }),
+  time('verify, string secret, callback form (as users-permissions calls it)', () => jwt.verify(token, SECRET, OPTIONS, () => {}), {
+    perBatch: 500,
+  }),
   time('sign, string secret', () => jwt.sign({ id: 1 }, SECRET, { algorithm: 'HS256', expiresIn: '30d' }), { perBatch: 500 }),
   time('sign, KeyObject', () => jwt.sign({ id: 1 }, KEY, { algorithm: 'HS256', expiresIn: '30d' })),
 ];
@@ -46,5 +53,7 @@ const width = Math.max(...results.map((r) => r.label.length));
 console.log(`jsonwebtoken ${require('jsonwebtoken/package.json').version}, Node ${process.version}, HS256 (median of 7 batches)`);
 for (const r of results) console.log(`${r.label.padEnd(width)}  ${String(r.usPerOp).padStart(8)} µs/op  (min ${r.min}, max ${r.max})`);
 const saving = results[0].usPerOp - results[1].usPerOp;
-console.log(`\nverify with a KeyObject saves ${saving.toFixed(1)} µs per authenticated request (${(results[0].usPerOp / results[1].usPerOp).toFixed(1)}x faster verify).`);
+console.log(
+  `\nverify with a KeyObject saves ${saving.toFixed(1)} µs per authenticated request (${(results[0].usPerOp / results[1].usPerOp).toFixed(1)}x faster verify).`
+);
 if (process.argv.includes('--json')) console.log(JSON.stringify(results));

@@ -75,7 +75,7 @@ async function scenario(cell) {
             context.token = pool.pop() ?? 'no-token-left';
             return { ...req, body: JSON.stringify({ refreshToken: context.token }) };
           },
-          onResponse(status, body, context) {
+          onResponse(status, body) {
             if (status === 200) {
               try {
                 const next = JSON.parse(body).refreshToken;

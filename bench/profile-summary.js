@@ -18,7 +18,10 @@ if (!target) {
   process.exit(2);
 }
 if (fs.statSync(target).isDirectory()) {
-  const files = fs.readdirSync(target).filter((f) => f.endsWith('.cpuprofile')).map((f) => path.join(target, f));
+  const files = fs
+    .readdirSync(target)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .map((f) => path.join(target, f));
   files.sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
   for (const file of files) summarise(file);
 } else {
@@ -64,11 +67,17 @@ function summarise(file) {
   const pct = (us, of) => `${((100 * us) / of).toFixed(1).padStart(5)}%`;
   console.log(`\n${path.basename(file)}: ${(total / 1e6).toFixed(1)} s sampled, ${(busy / 1e6).toFixed(1)} s busy (not idle)`);
   console.log('  self time by package (% of busy time):');
-  for (const [pkg, us] of [...pkgTotals].filter(([p]) => p !== '(idle)').sort((a, b) => b[1] - a[1]).slice(0, 15)) {
+  for (const [pkg, us] of [...pkgTotals]
+    .filter(([p]) => p !== '(idle)')
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 15)) {
     console.log(`    ${pct(us, busy)}  ${(us / 1000).toFixed(0).padStart(7)} ms  ${pkg}`);
   }
   console.log(`  top ${top} functions by self time (% of busy time):`);
-  for (const [key, us] of [...fnTotals].filter(([k]) => !k.startsWith('(idle)')).sort((a, b) => b[1] - a[1]).slice(0, top)) {
+  for (const [key, us] of [...fnTotals]
+    .filter(([k]) => !k.startsWith('(idle)'))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)) {
     console.log(`    ${pct(us, busy)}  ${(us / 1000).toFixed(0).padStart(7)} ms  ${key}`);
   }
 }

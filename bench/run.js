@@ -49,7 +49,12 @@ const RUN_VARIANTS = !flag('no-variants') && !flag('scale-only');
 /** Only the limiter cell (refresh with the limiter off and on): `npm run bench -- --limiter-only`. */
 const LIMITER_ONLY = flag('limiter-only');
 const CPU_PROF = process.env.BENCH_CPU_PROF === '1';
-const PG = { host: process.env.BENCH_PG_HOST || '127.0.0.1', port: Number(process.env.BENCH_PG_PORT || 5432), user: process.env.BENCH_PG_USER || 'postgres', password: process.env.BENCH_PG_PASSWORD || undefined };
+const PG = {
+  host: process.env.BENCH_PG_HOST || '127.0.0.1',
+  port: Number(process.env.BENCH_PG_PORT || 5432),
+  user: process.env.BENCH_PG_USER || 'postgres',
+  password: process.env.BENCH_PG_PASSWORD || undefined,
+};
 
 const MODES = {
   A: {
@@ -157,7 +162,17 @@ async function freshDatabase(name, template) {
       await client.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
       await client.query(`CREATE DATABASE ${db}${template ? ` TEMPLATE ${template.database}` : ''}`);
     });
-    return { database: db, env: { DB: 'postgres', DATABASE_NAME: db, DATABASE_HOST: PG.host, DATABASE_PORT: String(PG.port), DATABASE_USERNAME: PG.user, DATABASE_PASSWORD: PG.password || '' } };
+    return {
+      database: db,
+      env: {
+        DB: 'postgres',
+        DATABASE_NAME: db,
+        DATABASE_HOST: PG.host,
+        DATABASE_PORT: String(PG.port),
+        DATABASE_USERNAME: PG.user,
+        DATABASE_PASSWORD: PG.password || '',
+      },
+    };
   }
   throw new Error(`BENCH_DB=${DB}: use sqlite or postgres`);
 }
@@ -184,7 +199,13 @@ function startServer(modeKey, database, tag) {
   const execArgv = [];
   if (CPU_PROF) {
     fs.mkdirSync(path.join(TMP, 'prof'), { recursive: true });
-    execArgv.push('--cpu-prof', '--cpu-prof-dir', path.join(TMP, 'prof'), '--cpu-prof-name', `${DB}-${tag}-${modeKey}-${Date.now()}.cpuprofile`);
+    execArgv.push(
+      '--cpu-prof',
+      '--cpu-prof-dir',
+      path.join(TMP, 'prof'),
+      '--cpu-prof-name',
+      `${DB}-${tag}-${modeKey}-${Date.now()}.cpuprofile`
+    );
   }
   const started = Date.now();
   const child = track(
@@ -369,7 +390,14 @@ function merge(runs) {
     errors: runs.reduce((s, r) => s + r.errors, 0),
     cpuMsPerReq: cpu === null || ok === 0 ? null : round(cpu / ok, 3),
     requests: ok,
-    runs: runs.map((r) => ({ rps: round(r.rps, 1), p50: round(r.p50, 3), p99: round(r.p99, 3), errors: r.errors, cpuMsPerReq: round(r.cpuMsPerReq, 3), statuses: r.statuses })),
+    runs: runs.map((r) => ({
+      rps: round(r.rps, 1),
+      p50: round(r.p50, 3),
+      p99: round(r.p99, 3),
+      errors: r.errors,
+      cpuMsPerReq: round(r.cpuMsPerReq, 3),
+      statuses: r.statuses,
+    })),
   };
 }
 
@@ -518,22 +546,25 @@ async function scaleScenario() {
   } finally {
     await Promise.all(servers.map((s) => s.server.stop()));
   }
-  const rows = servers.map(({ size, runs }) => ({ sessions: size, seedMs: seeding.find((s) => s.sessions === size).seedMs, ...merge(runs) }));
+  const rows = servers.map(({ size, runs }) => ({
+    sessions: size,
+    seedMs: seeding.find((s) => s.sessions === size).seedMs,
+    ...merge(runs),
+  }));
   const first = rows[0];
   const last = rows[rows.length - 1];
   return { rows, p99Ratio: round(last.p99 / first.p99, 3), from: first.sessions, to: last.sessions };
 }
 
 // ---------------------------------------------------------------------------------------------
-function pad(value, width, left = false) {
-  const text = value == null ? '-' : String(value);
-  return left ? text.padEnd(width) : text.padStart(width);
-}
 
 function printTable(cells, scale, variants, limiter) {
   const out = [];
   const header = `| scenario | c | plugin req/s | p50 ms | p99 ms | err | CPU ms/req | built-in req/s | p50 ms | p99 ms | err | CPU ms/req | req/s ratio | p99 ratio | CPU/req ratio |`;
-  out.push(header, header.replace(/[^|]+/g, (m) => ` ${'-'.repeat(Math.max(3, m.length - 2))} `));
+  out.push(
+    header,
+    header.replace(/[^|]+/g, (m) => ` ${'-'.repeat(Math.max(3, m.length - 2))} `)
+  );
   for (const c of cells) {
     const p = c.plugin;
     const b = c.builtin;
@@ -548,19 +579,31 @@ function printTable(cells, scale, variants, limiter) {
       '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |'
     );
     for (const v of variants) {
-      out.push(`| ${v.mode}: ${v.label} | ${v.rps} | ${v.p50} | ${v.p99} | ${v.errors} | ${v.cpuMsPerReq} | ${v.vsBuiltin}x | ${v.vsPlugin}x | ${v.cpuVsBuiltin}x | ${v.cpuVsPlugin}x |`);
+      out.push(
+        `| ${v.mode}: ${v.label} | ${v.rps} | ${v.p50} | ${v.p99} | ${v.errors} | ${v.cpuMsPerReq} | ${v.vsBuiltin}x | ${v.vsPlugin}x | ${v.cpuVsBuiltin}x | ${v.cpuVsPlugin}x |`
+      );
     }
   }
   if (limiter) {
     out.push('', '| refresh, c=8 | req/s | p50 ms | p99 ms | err | CPU ms/req |', '| --- | --- | --- | --- | --- | --- |');
-    out.push(`| limiter off | ${limiter.off.rps} | ${limiter.off.p50} | ${limiter.off.p99} | ${limiter.off.errors} | ${limiter.off.cpuMsPerReq} |`);
-    out.push(`| limiter on, 100,000 keys | ${limiter.on.rps} | ${limiter.on.p50} | ${limiter.on.p99} | ${limiter.on.errors} | ${limiter.on.cpuMsPerReq} |`);
+    out.push(
+      `| limiter off | ${limiter.off.rps} | ${limiter.off.p50} | ${limiter.off.p99} | ${limiter.off.errors} | ${limiter.off.cpuMsPerReq} |`
+    );
+    out.push(
+      `| limiter on, 100,000 keys | ${limiter.on.rps} | ${limiter.on.p50} | ${limiter.on.p99} | ${limiter.on.errors} | ${limiter.on.cpuMsPerReq} |`
+    );
     out.push(`| ratio | ${limiter.rpsRatio}x | | | | ${limiter.cpuRatio}x |`);
   }
   if (scale) {
-    out.push('', '| refresh c=8, sessions in table | seed time | req/s | p50 ms | p99 ms | err | CPU ms/req |', '| --- | --- | --- | --- | --- | --- | --- |');
+    out.push(
+      '',
+      '| refresh c=8, sessions in table | seed time | req/s | p50 ms | p99 ms | err | CPU ms/req |',
+      '| --- | --- | --- | --- | --- | --- | --- |'
+    );
     for (const r of scale.rows) {
-      out.push(`| ${r.sessions.toLocaleString('en-US')} | ${(r.seedMs / 1000).toFixed(1)} s | ${r.rps} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.cpuMsPerReq} |`);
+      out.push(
+        `| ${r.sessions.toLocaleString('en-US')} | ${(r.seedMs / 1000).toFixed(1)} s | ${r.rps} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.cpuMsPerReq} |`
+      );
     }
   }
   return out.join('\n');
@@ -578,7 +621,12 @@ function verdicts(cells, scale, variants, limiter) {
       pass: refresh.ratio.rps >= TARGETS.refreshThroughput,
     });
   }
-  if (scale) list.push({ target: `refresh p99 at ${scale.to.toLocaleString('en-US')} sessions <= ${TARGETS.scaleP99}x p99 at ${scale.from.toLocaleString('en-US')}`, value: scale.p99Ratio, pass: scale.p99Ratio <= TARGETS.scaleP99 });
+  if (scale)
+    list.push({
+      target: `refresh p99 at ${scale.to.toLocaleString('en-US')} sessions <= ${TARGETS.scaleP99}x p99 at ${scale.from.toLocaleString('en-US')}`,
+      value: scale.p99Ratio,
+      pass: scale.p99Ratio <= TARGETS.scaleP99,
+    });
   for (const name of ['login', 'me']) {
     for (const c of CONCURRENCY) {
       const cell = at(name, c);
@@ -593,10 +641,20 @@ function verdicts(cells, scale, variants, limiter) {
   }
   const strict = variants?.find((v) => v.mode === 'S');
   if (strict) {
-    list.push({ target: 'GET /api/users/me c=8 in strict mode within 10% of built-in (>= 0.90x)', value: strict.vsBuiltin, note: `server CPU per request ${strict.cpuVsBuiltin}x built-in`, pass: strict.vsBuiltin >= 0.9 });
+    list.push({
+      target: 'GET /api/users/me c=8 in strict mode within 10% of built-in (>= 0.90x)',
+      value: strict.vsBuiltin,
+      note: `server CPU per request ${strict.cpuVsBuiltin}x built-in`,
+      pass: strict.vsBuiltin >= 0.9,
+    });
   }
   if (limiter) {
-    list.push({ target: 'refresh CPU per request with the limiter on (100,000 keys) within 10% of off (<= 1.10x)', value: limiter.cpuRatio, note: `req/s ${limiter.rpsRatio}x`, pass: limiter.cpuRatio <= 1.1 });
+    list.push({
+      target: 'refresh CPU per request with the limiter on (100,000 keys) within 10% of off (<= 1.10x)',
+      value: limiter.cpuRatio,
+      note: `req/s ${limiter.rpsRatio}x`,
+      pass: limiter.cpuRatio <= 1.1,
+    });
   }
   const errors =
     (limiter ? limiter.off.errors + limiter.on.errors : 0) +
@@ -615,7 +673,9 @@ async function main() {
   }
   fs.mkdirSync(TMP, { recursive: true });
   const loadBefore = os.loadavg();
-  log(`bench: db=${DB} duration=${DURATION}s concurrency=${CONCURRENCY.join(',')} rounds=${ROUNDS.join(' ')}${QUICK ? ' (quick)' : ''}; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} CPUs`);
+  log(
+    `bench: db=${DB} duration=${DURATION}s concurrency=${CONCURRENCY.join(',')} rounds=${ROUNDS.join(' ')}${QUICK ? ' (quick)' : ''}; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} CPUs`
+  );
   startLoader();
   const { cells, variants, limiter } = RUN_MAIN ? await mainMatrix() : { cells: [], variants: null, limiter: null };
   const scale = RUN_SCALE ? await scaleScenario() : null;
@@ -625,10 +685,29 @@ async function main() {
   const entry = {
     date: new Date().toISOString(),
     quick: QUICK,
-    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGb: round(os.totalmem() / 2 ** 30, 1), loadavgBefore: loadBefore.map((l) => round(l)), loadavgAfter: loadAfter.map((l) => round(l)) },
-    versions: { node: process.version, strapi: require('@strapi/strapi/package.json').version, autocannon: require('autocannon/package.json').version },
-    settings: { db: DB, durationSeconds: DURATION, warmupSeconds: WARMUP, concurrency: CONCURRENCY, rounds: ROUNDS, scaleSizes: SCALE_SIZES, scaleDurationSeconds: SCALE_DURATION, scaleRounds: SCALE_ROUNDS },
-    modes: Object.fromEntries(Object.entries(MODES).map(([k, m]) => [m.label, { refreshPath: m.refreshPath, env: m.env }])),
+    machine: {
+      cpus: os.cpus().length,
+      model: os.cpus()[0]?.model,
+      memGb: round(os.totalmem() / 2 ** 30, 1),
+      loadavgBefore: loadBefore.map((l) => round(l)),
+      loadavgAfter: loadAfter.map((l) => round(l)),
+    },
+    versions: {
+      node: process.version,
+      strapi: require('@strapi/strapi/package.json').version,
+      autocannon: require('autocannon/package.json').version,
+    },
+    settings: {
+      db: DB,
+      durationSeconds: DURATION,
+      warmupSeconds: WARMUP,
+      concurrency: CONCURRENCY,
+      rounds: ROUNDS,
+      scaleSizes: SCALE_SIZES,
+      scaleDurationSeconds: SCALE_DURATION,
+      scaleRounds: SCALE_ROUNDS,
+    },
+    modes: Object.fromEntries(Object.values(MODES).map((m) => [m.label, { refreshPath: m.refreshPath, env: m.env }])),
     cells,
     variants,
     limiter,
@@ -648,10 +727,13 @@ async function main() {
   all[key] = entry;
   fs.writeFileSync(RESULTS, `${JSON.stringify(all, null, 2)}\n`);
 
-  console.log(`\nstrapi-plugin-refresh-token bench - ${DB}, Strapi ${entry.versions.strapi}, Node ${process.version}, ${entry.machine.cpus} CPUs, load average ${loadBefore[0].toFixed(2)} -> ${loadAfter[0].toFixed(2)}${QUICK ? ' (QUICK: smoke run, not a measurement)' : ''}\n`);
+  console.log(
+    `\nstrapi-plugin-refresh-token bench - ${DB}, Strapi ${entry.versions.strapi}, Node ${process.version}, ${entry.machine.cpus} CPUs, load average ${loadBefore[0].toFixed(2)} -> ${loadAfter[0].toFixed(2)}${QUICK ? ' (QUICK: smoke run, not a measurement)' : ''}\n`
+  );
   console.log(printTable(cells, scale, variants, limiter));
   console.log('');
-  for (const t of targetList) console.log(`${t.pass ? 'PASS' : 'MISS'}  ${t.target}: ${t.value}${t.unit ?? 'x'}${t.note ? ` (${t.note})` : ''}`);
+  for (const t of targetList)
+    console.log(`${t.pass ? 'PASS' : 'MISS'}  ${t.target}: ${t.value}${t.unit ?? 'x'}${t.note ? ` (${t.note})` : ''}`);
   console.log(`\nwritten to ${path.relative(process.cwd(), RESULTS)} in ${entry.totalSeconds} s`);
   loader.disconnect();
 }

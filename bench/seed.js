@@ -10,8 +10,20 @@
 const crypto = require('node:crypto');
 
 const COLUMNS = [
-  'document_id', 'user_id', 'token_hash', 'previous_token_hash', 'generation', 'rotated_at', 'last_used_at',
-  'expires_at', 'absolute_expires_at', 'user_agent', 'ip', 'created_at', 'updated_at', 'published_at',
+  'document_id',
+  'user_id',
+  'token_hash',
+  'previous_token_hash',
+  'generation',
+  'rotated_at',
+  'last_used_at',
+  'expires_at',
+  'absolute_expires_at',
+  'user_agent',
+  'ip',
+  'created_at',
+  'updated_at',
+  'published_at',
 ];
 const BATCH = 1000;
 const DAY = 86_400_000;
@@ -58,7 +70,9 @@ function seedSqlite(file, from, to) {
     const sql = (n) => `INSERT INTO refresh_token_sessions (${COLUMNS.join(',')}) VALUES ${placeholders(n)}`;
     const full = db.prepare(sql(BATCH));
     // Bulk load: drop the secondary indexes, insert, rebuild them (same definitions) in one go.
-    const indexes = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'refresh_token_sessions' AND sql IS NOT NULL").all();
+    const indexes = db
+      .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'refresh_token_sessions' AND sql IS NOT NULL")
+      .all();
     const insertAll = db.transaction(() => {
       for (const { name } of indexes) db.exec(`DROP INDEX "${name}"`);
       for (const batch of rows(from, to)) {
@@ -76,7 +90,22 @@ function seedSqlite(file, from, to) {
 }
 
 /** PostgreSQL column types, in COLUMNS order, for the unnest() arrays. */
-const PG_TYPES = ['text', 'int', 'text', 'text', 'int', 'bigint', 'bigint', 'bigint', 'bigint', 'text', 'text', 'bigint', 'bigint', 'bigint'];
+const PG_TYPES = [
+  'text',
+  'int',
+  'text',
+  'text',
+  'int',
+  'bigint',
+  'bigint',
+  'bigint',
+  'bigint',
+  'text',
+  'text',
+  'bigint',
+  'bigint',
+  'bigint',
+];
 const PG_BATCH = 20_000;
 
 /**
@@ -101,7 +130,7 @@ async function seedPostgres(connection, from, to) {
     // Bulk load: drop the secondary indexes, insert, rebuild them (same definitions) at the end.
     const { rows: indexes } = await client.query(
       "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = 'refresh_token_sessions' AND i.schemaname = current_schema() " +
-        "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)"
+        'AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)'
     );
     for (const { indexname } of indexes) await client.query(`DROP INDEX "${indexname}"`);
     let columns = COLUMNS.map(() => []);
@@ -118,7 +147,9 @@ async function seedPostgres(connection, from, to) {
     for (const { indexdef } of indexes) await client.query(indexdef);
     await client.query('COMMIT');
     await client.query('ANALYZE refresh_token_sessions');
-    const { rows: [{ n }] } = await client.query('SELECT count(*)::int AS n FROM refresh_token_sessions');
+    const {
+      rows: [{ n }],
+    } = await client.query('SELECT count(*)::int AS n FROM refresh_token_sessions');
     return n;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});

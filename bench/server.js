@@ -39,7 +39,15 @@ process.on('message', async (message) => {
   if (message && message.type === 'stop') stop(0);
   if (message && message.type === 'stats') {
     const rows = await strapi.db.connection('refresh_token_sessions').count({ n: 'id' });
-    process.send({ type: 'stats', id: message.id, rssMb: process.memoryUsage().rss / 2 ** 20, heapMb: process.memoryUsage().heapUsed / 2 ** 20, loopP99Ms: loopDelay.percentile(99) / 1e6, loopMaxMs: loopDelay.max / 1e6, sessions: Number(rows[0].n) });
+    process.send({
+      type: 'stats',
+      id: message.id,
+      rssMb: process.memoryUsage().rss / 2 ** 20,
+      heapMb: process.memoryUsage().heapUsed / 2 ** 20,
+      loopP99Ms: loopDelay.percentile(99) / 1e6,
+      loopMaxMs: loopDelay.max / 1e6,
+      sessions: Number(rows[0].n),
+    });
     loopDelay.reset();
   }
   if (message && message.type === 'prefill') {

@@ -28,9 +28,17 @@ function step(label, command, args, options = {}) {
   process.stdout.write(`  done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 }
 
-step('Building the plugin', process.execPath, [path.join(root, 'node_modules', '@strapi', 'sdk-plugin', 'bin', 'strapi-plugin.js'), 'build'], { cwd: root });
-if (existsSync(path.join(__dirname, 'build-demo.js'))) step('Building the demo front end', process.execPath, [path.join(__dirname, 'build-demo.js')], { cwd: root });
-step('Building the admin panel (when the plugin changed; about a minute)', process.execPath, [path.join(__dirname, 'admin-build.js')], { cwd: root });
+step(
+  'Building the plugin',
+  process.execPath,
+  [path.join(root, 'node_modules', '@strapi', 'sdk-plugin', 'bin', 'strapi-plugin.js'), 'build'],
+  { cwd: root }
+);
+if (existsSync(path.join(__dirname, 'build-demo.js')))
+  step('Building the demo front end', process.execPath, [path.join(__dirname, 'build-demo.js')], { cwd: root });
+step('Building the admin panel (when the plugin changed; about a minute)', process.execPath, [path.join(__dirname, 'admin-build.js')], {
+  cwd: root,
+});
 
 const started = Date.now();
 const server = spawn(process.execPath, [strapiBin, 'start'], { cwd: playground, stdio: 'inherit', env });

@@ -15,7 +15,11 @@ const ROOT = path.resolve(__dirname, '..');
 // (bcrypt rounds of a login, JSON): the bound is for that worst case, not an idle server.
 const LOOP_P99_BOUND_MS = 250;
 
-async function soak({ refreshes = Number(process.env.SOAK_REFRESHES || 200_000), concurrency = Number(process.env.SOAK_CONCURRENCY || 16), log = console.error } = {}) {
+async function soak({
+  refreshes = Number(process.env.SOAK_REFRESHES || 200_000),
+  concurrency = Number(process.env.SOAK_CONCURRENCY || 16),
+  log = console.error,
+} = {}) {
   const dir = path.join(ROOT, 'playground', '.tmp', 'soak');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `soak-${process.pid}.db`);
@@ -28,7 +32,12 @@ async function soak({ refreshes = Number(process.env.SOAK_REFRESHES || 200_000),
       DATABASE_FILENAME: path.relative(path.join(ROOT, 'playground'), file),
       LOG_LEVEL: 'error',
       SEED: 'true',
-      REFRESH_TOKEN_CONFIG: JSON.stringify({ delivery: 'body', rateLimit: { enabled: false }, newDevice: { enabled: false, lookback: '30d', email: false }, cleanup: { enabled: false, cron: '0 * * * *', retainRevokedFor: 0, batchSize: 1000 } }),
+      REFRESH_TOKEN_CONFIG: JSON.stringify({
+        delivery: 'body',
+        rateLimit: { enabled: false },
+        newDevice: { enabled: false, lookback: '30d', email: false },
+        cleanup: { enabled: false, cron: '0 * * * *', retainRevokedFor: 0, batchSize: 1000 },
+      }),
       UP_CONFIG: JSON.stringify({ ratelimit: { enabled: false } }),
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -55,7 +64,8 @@ async function soak({ refreshes = Number(process.env.SOAK_REFRESHES || 200_000),
     const res = await fetch(url + p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     return { status: res.status, body: await res.json() };
   };
-  const login = async () => (await post('/api/auth/local', { identifier: 'demo@example.com', password: 'Demo-Passw0rd!' })).body.refreshToken;
+  const login = async () =>
+    (await post('/api/auth/local', { identifier: 'demo@example.com', password: 'Demo-Passw0rd!' })).body.refreshToken;
 
   const counts = { refreshes: 0, logins: 0, logouts: 0, errors: 0 };
   const samples = [];
@@ -63,7 +73,17 @@ async function soak({ refreshes = Number(process.env.SOAK_REFRESHES || 200_000),
   const sample = async (label) => {
     const stats = await ask('stats');
     const purged = await ask('purge');
-    const entry = { label, atS: Math.round((Date.now() - started) / 1000), refreshes: counts.refreshes, rssMb: Math.round(stats.rssMb), heapMb: Math.round(stats.heapMb), loopP99Ms: Number(stats.loopP99Ms.toFixed(1)), loopMaxMs: Number(stats.loopMaxMs.toFixed(1)), sessions: stats.sessions, purged: purged.deleted };
+    const entry = {
+      label,
+      atS: Math.round((Date.now() - started) / 1000),
+      refreshes: counts.refreshes,
+      rssMb: Math.round(stats.rssMb),
+      heapMb: Math.round(stats.heapMb),
+      loopP99Ms: Number(stats.loopP99Ms.toFixed(1)),
+      loopMaxMs: Number(stats.loopMaxMs.toFixed(1)),
+      sessions: stats.sessions,
+      purged: purged.deleted,
+    };
     samples.push(entry);
     log(`soak ${JSON.stringify(entry)}`);
   };
@@ -110,7 +130,12 @@ async function soak({ refreshes = Number(process.env.SOAK_REFRESHES || 200_000),
     errors: counts.errors,
     seconds: Math.round(seconds),
     refreshesPerSecond: Math.round(counts.refreshes / seconds),
-    rssMb: { start: samples[0].rssMb, middle: samples[Math.floor(samples.length / 2)].rssMb, end: samples.at(-1).rssMb, max: Math.max(...samples.map((s) => s.rssMb)) },
+    rssMb: {
+      start: samples[0].rssMb,
+      middle: samples[Math.floor(samples.length / 2)].rssMb,
+      end: samples.at(-1).rssMb,
+      max: Math.max(...samples.map((s) => s.rssMb)),
+    },
     loopP99Ms: { max: Math.max(...running.map((s) => s.loopP99Ms)), bound: LOOP_P99_BOUND_MS },
     sessionsInTable: { max: Math.max(...samples.map((s) => s.sessions)), end: samples.at(-1).sessions },
     samples,
@@ -124,7 +149,7 @@ module.exports = { soak };
 if (require.main === module) {
   soak().then(
     (summary) => {
-      const { samples, ...rest } = summary;
+      const { samples: _samples, ...rest } = summary;
       console.log(JSON.stringify(rest, null, 2));
       process.exit(summary.pass ? 0 : 1);
     },

@@ -10,9 +10,14 @@ const { mkdirSync, readFileSync, existsSync, readdirSync } = require('node:fs');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
-// `npm run test:quick`: the inner loop — build, unit tests, the integration suite on SQLite.
+// `npm run test:quick`: the inner loop — build, lint, types, unit tests, the integration suite on SQLite.
 const quick = process.argv.includes('--quick');
-const dbs = quick ? ['sqlite'] : (process.env.TEST_DBS || 'sqlite,postgres,mysql').split(',').map((s) => s.trim()).filter(Boolean);
+const dbs = quick
+  ? ['sqlite']
+  : (process.env.TEST_DBS || 'sqlite,postgres,mysql')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
 const reports = path.join(root, 'tests', '.tmp');
 mkdirSync(reports, { recursive: true });
 const totals = { passed: 0, failed: 0, skipped: 0 };
@@ -28,12 +33,30 @@ function run(label, command, args, env = {}) {
 }
 
 function firstLine(messages = []) {
-  return String(messages.find(Boolean) || 'no message').split('\n').find((l) => l.trim()) || 'no message';
+  return (
+    String(messages.find(Boolean) || 'no message')
+      .split('\n')
+      .find((l) => l.trim()) || 'no message'
+  );
 }
 
 function vitest(label, project, env = {}, files = []) {
   const out = path.join(reports, `${label.replace(/\W+/g, '-')}.json`);
-  const ok = run(label, process.execPath, [path.join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--project', project, ...files, '--reporter=default', '--reporter=json', `--outputFile=${out}`], env);
+  const ok = run(
+    label,
+    process.execPath,
+    [
+      path.join(root, 'node_modules', 'vitest', 'vitest.mjs'),
+      'run',
+      '--project',
+      project,
+      ...files,
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile=${out}`,
+    ],
+    env
+  );
   if (existsSync(out)) {
     const report = JSON.parse(readFileSync(out, 'utf8'));
     totals.passed += report.numPassedTests;
@@ -41,26 +64,38 @@ function vitest(label, project, env = {}, files = []) {
     totals.skipped += report.numPendingTests + report.numTodoTests;
     for (const file of report.testResults) {
       const failed = file.assertionResults.filter((t) => t.status === 'failed');
-      for (const t of failed) failures.push(`${label} › ${path.relative(root, file.name)} › ${t.fullName}: ${firstLine(t.failureMessages)}`);
-      if (!failed.length && file.status === 'failed') failures.push(`${label} › ${path.relative(root, file.name)}: ${firstLine([file.message])}`);
+      for (const t of failed)
+        failures.push(`${label} › ${path.relative(root, file.name)} › ${t.fullName}: ${firstLine(t.failureMessages)}`);
+      if (!failed.length && file.status === 'failed')
+        failures.push(`${label} › ${path.relative(root, file.name)}: ${firstLine([file.message])}`);
     }
-    if (!ok && !report.numFailedTests && !report.numFailedTestSuites) failures.push(`${label}: vitest exited non-zero with every test passing (an unhandled error; see its output above)`);
+    if (!ok && !report.numFailedTests && !report.numFailedTestSuites)
+      failures.push(`${label}: vitest exited non-zero with every test passing (an unhandled error; see its output above)`);
   } else {
     totals.failed += 1;
   }
   return ok;
 }
 
-let ok = run('build plugin', process.execPath, [path.join(root, 'node_modules', '@strapi', 'sdk-plugin', 'bin', 'strapi-plugin.js'), 'build']);
+let ok = run('build plugin', process.execPath, [
+  path.join(root, 'node_modules', '@strapi', 'sdk-plugin', 'bin', 'strapi-plugin.js'),
+  'build',
+]);
 if (!ok) {
   console.error('The plugin did not build; nothing else can run.');
   process.exit(1);
 }
-// The layering rules (.dependency-cruiser.cjs): a violation fails the run like a failed test.
-if (!run('layers (dependency-cruiser)', process.execPath, [path.join(root, 'node_modules', 'dependency-cruiser', 'bin', 'dependency-cruise.mjs'), 'server/src', 'admin/src', 'client/src', 'ssr/src', '--config', '.dependency-cruiser.cjs'])) {
-  ok = false;
-  failures.push('layers: dependency-cruiser found a violation of .dependency-cruiser.cjs (see its output above)');
-  totals.failed += 1;
+// Lint (ESLint, Prettier, the layering rules of .dependency-cruiser.cjs) and the type-check of every
+// package and the tests: a finding fails the run like a failed test.
+for (const [label, script] of [
+  ['lint (eslint, prettier, layers)', 'lint'],
+  ['typecheck (server, admin, client, server entry, tests)', 'typecheck'],
+]) {
+  if (!run(label, 'npm', ['run', '--silent', script])) {
+    ok = false;
+    failures.push(`${label}: see its output above`);
+    totals.failed += 1;
+  }
 }
 for (const script of ['build-demo.js']) {
   if (existsSync(path.join(__dirname, script))) ok = run(script, process.execPath, [path.join(__dirname, script)]) && ok;
@@ -70,9 +105,17 @@ if (!quick) ok = vitest('package (npm pack into fresh apps)', 'package') && ok;
 // Every integration file runs on SQLite; on PostgreSQL and MariaDB, the ones whose outcome depends on
 // the engine: the rotation compare-and-swap and races, lifecycles in transactions, SQL counts, admin
 // queries, purge, the migration tables and upserts. The others only talk HTTP.
-const DB_SENSITIVE = ['core', 'attacks', 'hardening', 'lifecycle', 'sql-per-refresh', 'admin-api', 'policies', 'migration', 'legacy-exchange'].map(
-  (name) => `tests/integration/${name}.test.ts`
-);
+const DB_SENSITIVE = [
+  'core',
+  'attacks',
+  'hardening',
+  'lifecycle',
+  'sql-per-refresh',
+  'admin-api',
+  'policies',
+  'migration',
+  'legacy-exchange',
+].map((name) => `tests/integration/${name}.test.ts`);
 for (const db of dbs) ok = vitest(`integration (${db})`, 'integration', { DB: db }, db === 'sqlite' ? [] : DB_SENSITIVE) && ok;
 if (quick) finish();
 // Two Strapi processes on one PostgreSQL database racing for one token.

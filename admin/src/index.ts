@@ -6,25 +6,22 @@ import { getTrad, prefixPluginTranslations } from './utils/getTrad';
 export default {
   register(app: any) {
     // Settings → Refresh tokens: each link is hidden from roles without its read action.
-    app.addSettingsLink(
-      { id: PLUGIN_ID, intlLabel: { id: getTrad('settings.section'), defaultMessage: 'Refresh tokens' } },
-      [
-        {
-          id: `${PLUGIN_ID}-settings`,
-          intlLabel: { id: getTrad('settings.link'), defaultMessage: 'Lifespans' },
-          to: `${PLUGIN_ID}/settings`,
-          Component: () => import('./pages/SettingsPage'),
-          permissions: PERMISSIONS.settingsRead,
-        },
-        {
-          id: `${PLUGIN_ID}-sessions`,
-          intlLabel: { id: getTrad('sessions.link'), defaultMessage: 'Sessions' },
-          to: `${PLUGIN_ID}/sessions`,
-          Component: () => import('./pages/SessionsPage'),
-          permissions: PERMISSIONS.sessionsRead,
-        },
-      ]
-    );
+    app.addSettingsLink({ id: PLUGIN_ID, intlLabel: { id: getTrad('settings.section'), defaultMessage: 'Refresh tokens' } }, [
+      {
+        id: `${PLUGIN_ID}-settings`,
+        intlLabel: { id: getTrad('settings.link'), defaultMessage: 'Lifespans' },
+        to: `${PLUGIN_ID}/settings`,
+        Component: () => import('./pages/SettingsPage'),
+        permissions: PERMISSIONS.settingsRead,
+      },
+      {
+        id: `${PLUGIN_ID}-sessions`,
+        intlLabel: { id: getTrad('sessions.link'), defaultMessage: 'Sessions' },
+        to: `${PLUGIN_ID}/sessions`,
+        Component: () => import('./pages/SessionsPage'),
+        permissions: PERMISSIONS.sessionsRead,
+      },
+    ]);
     app.registerPlugin({ id: PLUGIN_ID, name: 'Refresh tokens' });
   },
 

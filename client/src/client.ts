@@ -146,7 +146,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     const claims = decodeJwt(jwt);
     token = jwt;
     expiresAt = expiry;
-    margin = claims && typeof claims.exp === 'number' && typeof claims.iat === 'number' ? computeMargin((claims.exp - claims.iat) * 1000) : 0;
+    margin =
+      claims && typeof claims.exp === 'number' && typeof claims.iat === 'number' ? computeMargin((claims.exp - claims.iat) * 1000) : 0;
     sid = typeof claims?.sid === 'string' ? claims.sid : null;
     status = 'signedIn';
     const changed = user !== null && claims?.id !== undefined && String(claims.id) !== String(user.id);
@@ -266,7 +267,12 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     for (let attempt = 0; ; attempt++) {
       sentAt = Date.now();
       try {
-        response = await fetchImpl(api('/token/refresh'), { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(body), credentials });
+        response = await fetchImpl(api('/token/refresh'), {
+          method: 'POST',
+          headers: JSON_HEADERS,
+          body: JSON.stringify(body),
+          credentials,
+        });
       } catch (error) {
         throw new AuthError(0, 'NetworkError', `Refresh failed: ${(error as Error)?.message ?? String(error)}`);
       }
@@ -406,7 +412,12 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
 
   async function post_(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
     try {
-      return await fetchImpl(api(path), { method: 'POST', headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body), credentials });
+      return await fetchImpl(api(path), {
+        method: 'POST',
+        headers: { ...JSON_HEADERS, ...headers },
+        body: JSON.stringify(body),
+        credentials,
+      });
     } catch (error) {
       throw new AuthError(0, 'NetworkError', (error as Error)?.message ?? String(error));
     }
@@ -437,7 +448,11 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       let result: LogoutResult;
       try {
         const stored = keepsBodyToken ? await storage.get() : null;
-        const response = stored ? await post_('/token/logout', { refreshToken: stored }) : delivery !== 'body' ? await post_('/token/logout', {}) : null;
+        const response = stored
+          ? await post_('/token/logout', { refreshToken: stored })
+          : delivery !== 'body'
+            ? await post_('/token/logout', {})
+            : null;
         if (!response) result = { revoked: false, error: 'No refresh token stored' };
         else if (response.ok) result = { revoked: true };
         else result = { revoked: false, error: (await AuthError.fromResponse(response)).message };

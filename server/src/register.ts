@@ -11,7 +11,7 @@ import { markSwitchingFromBuiltIn } from './services/built-in-sessions';
 export const BUILT_IN_REFRESH_MESSAGE =
   "refresh-token is configured with builtInRefreshMode: 'refuse' and users-permissions is in jwtManagement: 'refresh' mode: both would issue refresh tokens. " +
   "Remove `jwtManagement: 'refresh'` (and `sessions`) from the users-permissions entry in config/plugins, " +
-  "or let the plugin take over (builtInRefreshMode: 'take-over', the default); see \"Migrating from the built-in refresh mode\" in the strapi-plugin-refresh-token README.";
+  'or let the plugin take over (builtInRefreshMode: \'take-over\', the default); see "Migrating from the built-in refresh mode" in the strapi-plugin-refresh-token README.';
 
 export const TAKE_OVER_MESSAGE =
   "[refresh-token] users-permissions is configured with jwtManagement: 'refresh' (create-strapi's default): this plugin issues the refresh tokens now, " +
@@ -34,7 +34,8 @@ function takeOverBuiltInRefresh(strapi: Core.Strapi, config: PluginConfig): void
 function proxySecret(strapi: Core.Strapi): string | undefined {
   const configured = (strapi.config.get('plugin::refresh-token') as PluginConfig).proxySecret;
   const secret = configured ?? (process.env[PROXY_SECRET_ENV] || undefined);
-  if (secret !== undefined && secret.length < 16) throw new Error(`${PROXY_SECRET_ENV} must be at least 16 characters (a random secret shared with the front end)`);
+  if (secret !== undefined && secret.length < 16)
+    throw new Error(`${PROXY_SECRET_ENV} must be at least 16 characters (a random secret shared with the front end)`);
   return secret;
 }
 

@@ -97,7 +97,7 @@ export class StrapiConfigError extends Error {
 }
 
 const NO_REFRESH_TOKEN =
-  'Strapi answered without a refreshToken: update strapi-plugin-refresh-token in the Strapi app to the version of this front end (older versions need the plugin\'s delivery set to \'body\' or \'both\')';
+  "Strapi answered without a refreshToken: update strapi-plugin-refresh-token in the Strapi app to the version of this front end (older versions need the plugin's delivery set to 'body' or 'both')";
 
 /**
  * The access token has expired and this context cannot write cookies (a server component):
@@ -117,17 +117,29 @@ interface Pair {
 }
 
 /** Header names and signed text: the contract with the plugin's trusted-front-end check. */
-const CLIENT_HEADERS = { ip: 'x-refresh-token-client-ip', userAgent: 'x-refresh-token-client-user-agent', signature: 'x-refresh-token-client-signature' };
-const env = (name: string): string | undefined => (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
+const CLIENT_HEADERS = {
+  ip: 'x-refresh-token-client-ip',
+  userAgent: 'x-refresh-token-client-user-agent',
+  signature: 'x-refresh-token-client-signature',
+};
+const env = (name: string): string | undefined =>
+  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
 /** A refresh cookie of a "remember me: no" login starts with this mark (never in a token). */
 const SESSION_ONLY = '~';
 
 const hmacKeys = new Map<string, ReturnType<typeof crypto.subtle.importKey>>();
 async function clientSignature(secret: string, ip: string, encodedUserAgent: string): Promise<string> {
   let key = hmacKeys.get(secret);
-  if (!key) hmacKeys.set(secret, (key = crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])));
+  if (!key)
+    hmacKeys.set(
+      secret,
+      (key = crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']))
+    );
   const mac = new Uint8Array(await crypto.subtle.sign('HMAC', await key, new TextEncoder().encode(`${ip}\n${encodedUserAgent}`)));
-  return btoa(String.fromCharCode(...mac)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return btoa(String.fromCharCode(...mac))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 }
 
 /** The signed client headers for one request to Strapi; none without a secret. */
@@ -135,7 +147,11 @@ export async function clientHeaders(secret: string | undefined, client: ClientId
   if (!secret) return {};
   const ip = client.ip ?? '';
   const encodedUserAgent = encodeURIComponent(client.userAgent ?? '');
-  return { [CLIENT_HEADERS.ip]: ip, [CLIENT_HEADERS.userAgent]: encodedUserAgent, [CLIENT_HEADERS.signature]: await clientSignature(secret, ip, encodedUserAgent) };
+  return {
+    [CLIENT_HEADERS.ip]: ip,
+    [CLIENT_HEADERS.userAgent]: encodedUserAgent,
+    [CLIENT_HEADERS.signature]: await clientSignature(secret, ip, encodedUserAgent),
+  };
 }
 type RefreshOutcome = { pair: Pair } | { signedOut: true };
 
@@ -161,7 +177,8 @@ export function createServerAuth(options: ServerAuthOptions) {
   const margin = (jwt: string) => options.refreshMarginMs ?? defaultRefreshMargin(lifespanMs(jwt));
   const reuseWindow = options.reuseWindowMs ?? 10_000;
   const secret = options.proxySecret ?? (env('REFRESH_TOKEN_PROXY_SECRET') || undefined);
-  if (secret !== undefined && secret.length < 16) throw new Error('REFRESH_TOKEN_PROXY_SECRET (proxySecret) must be at least 16 characters');
+  if (secret !== undefined && secret.length < 16)
+    throw new Error('REFRESH_TOKEN_PROXY_SECRET (proxySecret) must be at least 16 characters');
   const cookieOptions = (maxAge?: number): CookieOptions => ({
     httpOnly: true,
     secure: options.secure ?? env('NODE_ENV') === 'production',
@@ -184,7 +201,11 @@ export function createServerAuth(options: ServerAuthOptions) {
     try {
       if (pair) {
         const accessSeconds = Math.max(0, Math.floor((expiresAt(pair.jwt) - Date.now()) / 1000));
-        options.cookies.set(names.refresh, persistent ? pair.refreshToken : SESSION_ONLY + pair.refreshToken, cookieOptions(persistent ? 30 * 86400 : undefined));
+        options.cookies.set(
+          names.refresh,
+          persistent ? pair.refreshToken : SESSION_ONLY + pair.refreshToken,
+          cookieOptions(persistent ? 30 * 86400 : undefined)
+        );
         options.cookies.set(names.access, pair.jwt, cookieOptions(accessSeconds));
       } else {
         options.cookies.set(names.refresh, '', cookieOptions(0));
@@ -250,11 +271,21 @@ export function createServerAuth(options: ServerAuthOptions) {
 
   const auth = {
     /** Logs in (`POST /api/auth/local`), sets the cookies. */
-    async login(identifier: string, password: string, opts: { rememberMe?: boolean } = {}): Promise<{ ok: true; user: AuthUser } | { ok: false; status: number; message: string }> {
+    async login(
+      identifier: string,
+      password: string,
+      opts: { rememberMe?: boolean } = {}
+    ): Promise<{ ok: true; user: AuthUser } | { ok: false; status: number; message: string }> {
       const res = await call('/auth/local', { identifier, password, ...(opts.rememberMe === false ? { rememberMe: false } : {}) });
-      const data = (await res.json().catch(() => ({}))) as { jwt?: string; refreshToken?: string; user?: AuthUser; error?: { message?: string } };
+      const data = (await res.json().catch(() => ({}))) as {
+        jwt?: string;
+        refreshToken?: string;
+        user?: AuthUser;
+        error?: { message?: string };
+      };
       if (!res.ok || !data.jwt) {
-        if (res.status >= 500 || res.status === 429) throw new StrapiUnavailableError(`Strapi answered ${res.status} to a login`, res.status);
+        if (res.status >= 500 || res.status === 429)
+          throw new StrapiUnavailableError(`Strapi answered ${res.status} to a login`, res.status);
         return { ok: false, status: res.status, message: data.error?.message ?? 'Login failed' };
       }
       if (!data.refreshToken) return { ok: false, status: 502, message: NO_REFRESH_TOKEN };
@@ -269,14 +300,26 @@ export function createServerAuth(options: ServerAuthOptions) {
     async exchangeLegacyToken(legacyJwt: string): Promise<{ ok: true; user: AuthUser } | { ok: false; status: number; message: string }> {
       let res: Response;
       try {
-        const headers = { 'Content-Type': 'application/json', Accept: 'application/json', 'X-Refresh-Token-Delivery': 'body', Authorization: `Bearer ${legacyJwt}` };
+        const headers = {
+          'Content-Type': 'application/json',
+          Accept: 'application/json',
+          'X-Refresh-Token-Delivery': 'body',
+          Authorization: `Bearer ${legacyJwt}`,
+        };
         res = await toStrapi(`${base}/token/exchange`, { method: 'POST', headers, body: '{}' });
       } catch (error) {
         throw new StrapiUnavailableError(`Strapi is unreachable: ${(error as Error)?.message ?? error}`, 0);
       }
-      const data = (await res.json().catch(() => ({}))) as { jwt?: string; refreshToken?: string; user?: AuthUser; error?: { message?: string } };
-      if (res.status >= 500 || res.status === 429) throw new StrapiUnavailableError(`Strapi answered ${res.status} to a legacy token exchange`, res.status);
-      if (!res.ok || !data.jwt || !data.refreshToken) return { ok: false, status: res.status, message: data.error?.message ?? NO_REFRESH_TOKEN };
+      const data = (await res.json().catch(() => ({}))) as {
+        jwt?: string;
+        refreshToken?: string;
+        user?: AuthUser;
+        error?: { message?: string };
+      };
+      if (res.status >= 500 || res.status === 429)
+        throw new StrapiUnavailableError(`Strapi answered ${res.status} to a legacy token exchange`, res.status);
+      if (!res.ok || !data.jwt || !data.refreshToken)
+        return { ok: false, status: res.status, message: data.error?.message ?? NO_REFRESH_TOKEN };
       write({ jwt: data.jwt, refreshToken: data.refreshToken }, true);
       return { ok: true, user: data.user as AuthUser };
     },
@@ -316,7 +359,9 @@ export function createServerAuth(options: ServerAuthOptions) {
      * `strapiUrl`) or a full URL. The token goes only to Strapi's own origin.
      */
     async fetch(input: string, init: RequestInit = {}): Promise<Response> {
-      const target = /^[a-z][a-z\d+.-]*:/i.test(input) ? new URL(input) : new URL(strapiBase + (input.startsWith('/') ? input : `/${input}`));
+      const target = /^[a-z][a-z\d+.-]*:/i.test(input)
+        ? new URL(input)
+        : new URL(strapiBase + (input.startsWith('/') ? input : `/${input}`));
       if (target.origin !== strapiOrigin) return doFetch(target.href, init);
       const token = await auth.getAccessToken();
       const headers = new Headers(init.headers);

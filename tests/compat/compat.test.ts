@@ -9,7 +9,7 @@
  * there, which re-resolves against the peer ranges and the fresh tarball.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,7 +29,9 @@ const timings: string[] = [];
 let tarball: string;
 beforeAll(() => {
   mkdirSync(CACHE, { recursive: true });
-  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', CACHE], { cwd: ROOT, encoding: 'utf8' }))[0];
+  const packed = JSON.parse(
+    execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', CACHE], { cwd: ROOT, encoding: 'utf8' })
+  )[0];
   tarball = path.join(CACHE, packed.filename);
 });
 afterAll(() => console.log(`compat timings: ${timings.join('; ')}`));
@@ -75,7 +77,20 @@ function start(dir: string, port: number, command: 'boot' | 'start'): Promise<Ch
   const args = command === 'boot' ? [BOOT] : [path.join(dir, 'node_modules', '@strapi', 'strapi', 'bin', 'strapi.js'), 'start'];
   const child = spawn(process.execPath, args, {
     cwd: dir,
-    env: { ...process.env, APP_DIR: dir, DB: 'sqlite', DATABASE_FILENAME: `.tmp/compat-${Date.now()}.db`, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'error', SEED: 'true', STRAPI_TELEMETRY_DISABLED: 'true', NODE_ENV: 'development', REFRESH_TOKEN_CONFIG: '', UP_CONFIG: '' },
+    env: {
+      ...process.env,
+      APP_DIR: dir,
+      DB: 'sqlite',
+      DATABASE_FILENAME: `.tmp/compat-${Date.now()}.db`,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'error',
+      SEED: 'true',
+      STRAPI_TELEMETRY_DISABLED: 'true',
+      NODE_ENV: 'development',
+      REFRESH_TOKEN_CONFIG: '',
+      UP_CONFIG: '',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // `strapi start` says nothing at log level error: the caller waits for /_health instead.
@@ -111,7 +126,14 @@ async function waitForHealth(base: string) {
 
 const post = async (base: string, p: string, body: unknown) => {
   const res = await fetch(base + p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: res.status, body: (await res.json().catch(() => null)) as any, cookie: res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ') };
+  return {
+    status: res.status,
+    body: (await res.json().catch(() => null)) as any,
+    cookie: res.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; '),
+  };
 };
 
 describe.each(MATRIX)('Strapi $version', ({ version }) => {
@@ -137,26 +159,48 @@ describe.each(MATRIX)('Strapi $version', ({ version }) => {
     const claims = JSON.parse(Buffer.from(login.body.jwt.split('.')[1], 'base64url').toString());
     expect(claims.exp - claims.iat).toBe(900);
     expect(login.cookie).toContain('strapi_refresh_token=');
-    const refresh = await fetch(`${base}/api/token/refresh`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: login.cookie } });
+    const refresh = await fetch(`${base}/api/token/refresh`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: login.cookie },
+    });
     expect(refresh.status).toBe(200);
-    const rotated = refresh.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const rotated = refresh.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
     // Reuse: rotate once more, then present the first cookie, two generations back (the grace
     // period only covers the immediately previous token).
-    const second = await fetch(`${base}/api/token/refresh`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: rotated } });
+    const second = await fetch(`${base}/api/token/refresh`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: rotated },
+    });
     expect(second.status).toBe(200);
-    const reused = await fetch(`${base}/api/token/refresh`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: login.cookie } });
+    const reused = await fetch(`${base}/api/token/refresh`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: login.cookie },
+    });
     expect(reused.status).toBe(401);
-    const latest = second.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-    expect((await fetch(`${base}/api/token/refresh`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: latest } })).status).toBe(401); // the session died with the reuse
+    const latest = second.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    expect(
+      (await fetch(`${base}/api/token/refresh`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: latest } })).status
+    ).toBe(401); // the session died with the reuse
     const fresh = await post(base, '/api/auth/local', DEMO);
-    const logout = await fetch(`${base}/api/token/logout`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: fresh.cookie } });
+    const logout = await fetch(`${base}/api/token/logout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: fresh.cookie },
+    });
     expect(await logout.json()).toEqual({ ok: true });
-    expect((await fetch(`${base}/api/token/refresh`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: fresh.cookie } })).status).toBe(401);
+    expect(
+      (await fetch(`${base}/api/token/refresh`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: fresh.cookie } }))
+        .status
+    ).toBe(401);
     server.removeAllListeners('exit');
     server.kill('SIGKILL');
     server = undefined;
   });
-
 });
 
 describe.each(MATRIX.filter((m) => m.admin))('Strapi $version admin panel', ({ version }) => {

@@ -16,14 +16,12 @@ import { decodeJwt, HttpClient } from '../helpers/http';
 import { DEMO_USER, PLAYGROUND } from '../helpers/strapi';
 
 // The CommonJS build of Strapi, as the shared helper gets it (the ESM one trips over lodash/fp).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { createStrapi } = require('@strapi/strapi') as typeof import('@strapi/strapi');
 
 const ROOT = path.resolve(__dirname, '../..');
 const SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
 const ARTIFACTS = path.join(ROOT, 'tests/artifacts');
 const ADMIN = { email: 'admin@example.com', password: 'Admin-Passw0rd!' };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { ensureAdminBuild: buildAdmin } = require('../../scripts/admin-build.js') as {
   ensureAdminBuild(): number;
 };
@@ -203,7 +201,13 @@ describe('admin pages in Chromium', () => {
       while (scroller && scroller.scrollWidth <= scroller.clientWidth && scroller !== document.body) scroller = scroller.parentElement;
       const actions = table.querySelector('tbody tr td:last-child button:last-child')!.getBoundingClientRect();
       const scrolls = scroller !== document.body && scroller !== null;
-      return { scrolls, overflowPx: scrolls ? scroller!.scrollWidth - scroller!.clientWidth : 0, table: table.getBoundingClientRect().width, actionsRight: actions.right, viewport: window.innerWidth };
+      return {
+        scrolls,
+        overflowPx: scrolls ? scroller!.scrollWidth - scroller!.clientWidth : 0,
+        table: table.getBoundingClientRect().width,
+        actionsRight: actions.right,
+        viewport: window.innerWidth,
+      };
     });
     expect(overflow.scrolls, JSON.stringify(overflow)).toBe(false);
     expect(overflow.actionsRight).toBeLessThanOrEqual(overflow.viewport);
@@ -221,15 +225,34 @@ describe('admin pages in Chromium', () => {
   });
 
   it("shows a user's sessions on that user's Content Manager edit view, with Revoke and Revoke all", async () => {
-    const user = await strapi.plugin('users-permissions').service('user').add({
-      username: 'panel-user', email: 'panel@example.com', password: 'Panel-Passw0rd!', provider: 'local', confirmed: true, blocked: false,
-      role: (await strapi.db.query('plugin::users-permissions.role').findOne({ where: { type: 'authenticated' } })).id,
-    });
-    const agents = ['Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0', 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Version/17.0 Mobile/15E148 Safari/604.1', 'curl/8.5.0'];
+    const user = await strapi
+      .plugin('users-permissions')
+      .service('user')
+      .add({
+        username: 'panel-user',
+        email: 'panel@example.com',
+        password: 'Panel-Passw0rd!',
+        provider: 'local',
+        confirmed: true,
+        blocked: false,
+        role: (await strapi.db.query('plugin::users-permissions.role').findOne({ where: { type: 'authenticated' } })).id,
+      });
+    const agents = [
+      'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0',
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Version/17.0 Mobile/15E148 Safari/604.1',
+      'curl/8.5.0',
+    ];
     const clients = [];
     for (const agent of agents) {
       const http = new HttpClient(url);
-      expect((await http.post('/api/auth/local', { json: { identifier: 'panel@example.com', password: 'Panel-Passw0rd!' }, headers: { 'user-agent': agent } })).status).toBe(200);
+      expect(
+        (
+          await http.post('/api/auth/local', {
+            json: { identifier: 'panel@example.com', password: 'Panel-Passw0rd!' },
+            headers: { 'user-agent': agent },
+          })
+        ).status
+      ).toBe(200);
       clients.push(http);
     }
     const page = await newAdminPage(1280);
@@ -269,7 +292,9 @@ describe('admin pages in Chromium', () => {
 
   it('hides the section from an admin whose role lacks the plugin actions', async () => {
     const role = await strapi.admin.services.role.create({ name: 'No refresh-token actions', description: 'e2e' });
-    await strapi.admin.services.role.assignPermissions(role.id, [{ action: 'admin::marketplace.read', subject: null, properties: {}, conditions: [] }]);
+    await strapi.admin.services.role.assignPermissions(role.id, [
+      { action: 'admin::marketplace.read', subject: null, properties: {}, conditions: [] },
+    ]);
     await strapi.admin.services.user.create({
       email: 'limited@example.com',
       firstname: 'Limited',

@@ -18,7 +18,12 @@ it('npm install and npm run demo leave git status as they found it; the demo lis
   expect(gitStatus()).toBe(before);
   const port = await freePort();
   const { HOST: _ignored, ...env } = process.env;
-  const demo = spawn('npm', ['run', 'demo'], { cwd: ROOT, env: { ...env, PORT: String(port), DATABASE_FILENAME: `.tmp/demo-command-${process.pid}.db` }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const demo = spawn('npm', ['run', 'demo'], {
+    cwd: ROOT,
+    env: { ...env, PORT: String(port), DATABASE_FILENAME: `.tmp/demo-command-${process.pid}.db` },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let output = '';
   try {
     await new Promise<void>((resolve, reject) => {

@@ -10,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/chromium';
 import { DEMO_USER, startStrapi, type TestApp } from '../helpers/strapi';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { buildDemo } = require('../../scripts/build-demo.js') as { buildDemo(): Promise<string> };
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -59,7 +58,10 @@ function watch(page: Page): Traffic {
 
 /** What the application code saw: the demo counts every response client.fetch handed it. */
 const appStats = (page: Page) =>
-  page.evaluate(() => ({ ...(window as any).demo.stats }) as { apiCalls: number; refreshes: number; shared: number; unauthorized: number; errors: number });
+  page.evaluate(
+    () =>
+      ({ ...(window as any).demo.stats }) as { apiCalls: number; refreshes: number; shared: number; unauthorized: number; errors: number }
+  );
 
 async function newPage(context: BrowserContext): Promise<Page> {
   const page = await context.newPage();
@@ -148,7 +150,9 @@ describe('demo front end in Chromium (3 s access tokens)', () => {
     expect(t.apiCalls).toBeGreaterThanOrEqual(5);
     expect(t.apiStatuses.every((s) => s === 200)).toBe(true);
     expect(t.network401).toEqual([]);
-    console.log(`demo e2e, one tab for 7 s: ${t.refreshRequests - refreshBefore} refresh requests, ${t.apiCalls - callsBefore} API calls, 0 401s`);
+    console.log(
+      `demo e2e, one tab for 7 s: ${t.refreshRequests - refreshBefore} refresh requests, ${t.apiCalls - callsBefore} API calls, 0 401s`
+    );
     // the countdown is live
     const countdown = await tab1.getByTestId('token-countdown').textContent();
     expect(countdown).toMatch(/^\d\.\d s$/);
@@ -158,10 +162,14 @@ describe('demo front end in Chromium (3 s access tokens)', () => {
     const t = traffic.get(tab1)!;
     await tab1.getByTestId('autopoll').uncheck();
     // wait until the access token is dead (nothing refreshes while no call is made)
-    await tab1.waitForFunction(() => {
-      const c = (window as any).demo.client;
-      return c.accessTokenExpiresAt !== null && c.accessTokenExpiresAt < Date.now() - 50;
-    }, undefined, { timeout: 10_000, polling: 50 });
+    await tab1.waitForFunction(
+      () => {
+        const c = (window as any).demo.client;
+        return c.accessTokenExpiresAt !== null && c.accessTokenExpiresAt < Date.now() - 50;
+      },
+      undefined,
+      { timeout: 10_000, polling: 50 }
+    );
     const refreshBefore = t.refreshRequests;
     const callsBefore = t.apiCalls;
 

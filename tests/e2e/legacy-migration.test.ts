@@ -64,14 +64,19 @@ afterAll(async () => {
 describe('a tutorial app holding a legacy JWT in localStorage', () => {
   it('is signed in by exchangeLegacyToken without a login form; the legacy JWT is gone; a reload restores the session from the cookie', async () => {
     const user = await app.createUser();
-    const legacy = jwt.sign({ id: user.id, iat: Math.floor(Date.now() / 1000) - 3600 }, 'playground-jwt-secret-change-me', { expiresIn: '30d' });
+    const legacy = jwt.sign({ id: user.id, iat: Math.floor(Date.now() / 1000) - 3600 }, 'playground-jwt-secret-change-me', {
+      expiresIn: '30d',
+    });
     const context = await browser.newContext();
-    await context.addInitScript(([token]) => {
-      if (!sessionStorage.getItem('seeded')) {
-        localStorage.setItem('jwt', token);
-        sessionStorage.setItem('seeded', '1');
-      }
-    }, [legacy] as const);
+    await context.addInitScript(
+      ([token]) => {
+        if (!sessionStorage.getItem('seeded')) {
+          localStorage.setItem('jwt', token);
+          sessionStorage.setItem('seeded', '1');
+        }
+      },
+      [legacy] as const
+    );
     const tab = await context.newPage();
     await tab.goto(front);
     await tab.waitForSelector('#email, #login');

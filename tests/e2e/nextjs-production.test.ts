@@ -22,7 +22,11 @@ beforeAll(async () => {
   const example = prepareExample();
   previous = process.env.NODE_ENV;
   process.env.NODE_ENV = 'production';
-  app = await startStrapi({ ...LIMITERS_AT_DEFAULTS, plugin: { ...LIMITERS_AT_DEFAULTS.plugin, accessTokenLifespan: '5s' }, env: { REFRESH_TOKEN_PROXY_SECRET: PROXY_SECRET } });
+  app = await startStrapi({
+    ...LIMITERS_AT_DEFAULTS,
+    plugin: { ...LIMITERS_AT_DEFAULTS.plugin, accessTokenLifespan: '5s' },
+    env: { REFRESH_TOKEN_PROXY_SECRET: PROXY_SECRET },
+  });
   next = await startExample(example, { STRAPI_URL: app.url, REFRESH_TOKEN_PROXY_SECRET: PROXY_SECRET });
   browser = await launchChromium();
 }, 600_000);

@@ -25,10 +25,12 @@ const PROXY_SECRET = 'nextjs-e2e-shared-proxy-secret';
 /** GET from another loopback address (another client of the front end); the status code. */
 function getFrom(localAddress: string, url: string, cookie: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    http.get(url, { localAddress, headers: { cookie } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    }).on('error', reject);
+    http
+      .get(url, { localAddress, headers: { cookie } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      })
+      .on('error', reject);
   });
 }
 
@@ -94,7 +96,9 @@ describe('examples/nextjs in Chromium', () => {
     // per-IP refresh limit. It is signed out or told to retry, never a 500; its limit is its own.
     const flood: number[] = [];
     for (let i = 0; i < 40; i++) flood.push(await getFrom('127.0.0.2', `${base}/dashboard`, `strapi_rt=junk${i}.${'x'.repeat(43)}`));
-    console.log(`next.js e2e: junk-cookie flood from 127.0.0.2: ${[...new Set(flood)].map((s) => `${flood.filter((f) => f === s).length} × ${s}`).join(', ')}`);
+    console.log(
+      `next.js e2e: junk-cookie flood from 127.0.0.2: ${[...new Set(flood)].map((s) => `${flood.filter((f) => f === s).length} × ${s}`).join(', ')}`
+    );
     expect(flood.filter((status) => status >= 500)).toEqual([]);
     expect(flood.every((status) => status === 307 || status === 200)).toBe(true);
 
@@ -113,7 +117,9 @@ describe('examples/nextjs in Chromium', () => {
       perNavigation.push(refreshed.length - before);
     }
     const live = await app.strapi.db.connection('refresh_token_sessions').where({ document_id: sessionId }).first();
-    console.log(`next.js e2e: refresh requests reaching Strapi per round of 3 parallel navigations: ${perNavigation.join(', ')}; session generation ${live.generation}; forks: 0`);
+    console.log(
+      `next.js e2e: refresh requests reaching Strapi per round of 3 parallel navigations: ${perNavigation.join(', ')}; session generation ${live.generation}; forks: 0`
+    );
     expect(live.revoked_at).toBeNull();
     expect(perNavigation).toEqual([1, 1, 1]);
     expect(Number(live.generation)).toBe(refreshed.filter((s) => s === sessionId).length);
@@ -130,7 +136,9 @@ describe('examples/nextjs in Chromium', () => {
     expect((await page.goto(`${base}/dashboard`))!.url()).toBe(`${base}/auth/login`);
     for (const token of [firstRefreshToken, lastRefreshToken]) {
       expect(token).toMatch(/^[\w-]+\.[\w-]{43}$/); // a real token (persistent: no session-only mark)
-      expect((await app.client().refresh({ json: { refreshToken: token }, headers: { 'x-refresh-token-delivery': 'body' } })).status).toBe(401);
+      expect((await app.client().refresh({ json: { refreshToken: token }, headers: { 'x-refresh-token-delivery': 'body' } })).status).toBe(
+        401
+      );
     }
     expect((await app.strapi.db.connection('refresh_token_sessions').where({ document_id: sessionId }).first()).revoked_at).not.toBeNull();
     await context.close();

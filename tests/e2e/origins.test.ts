@@ -73,7 +73,10 @@ describe('trusted origins in Chromium (REST)', () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`http://localhost:${trusted}/`);
-    const login = await page.evaluate(([a, u]) => (window as any).call(a, '/api/auth/local', u), [api, { identifier: DEMO_USER.email, password: DEMO_USER.password }] as const);
+    const login = await page.evaluate(([a, u]) => (window as any).call(a, '/api/auth/local', u), [
+      api,
+      { identifier: DEMO_USER.email, password: DEMO_USER.password },
+    ] as const);
     expect(login.status).toBe(200);
     expect(typeof login.body.jwt).toBe('string');
     expect(login.body.refreshToken).toBeUndefined();
@@ -90,13 +93,20 @@ describe('trusted origins in Chromium (REST)', () => {
     const context = await browser.newContext();
     const victim = await context.newPage();
     await victim.goto(`http://localhost:${trusted}/`);
-    await victim.evaluate(([a, u]) => (window as any).call(a, '/api/auth/local', u), [api, { identifier: DEMO_USER.email, password: DEMO_USER.password }] as const);
+    await victim.evaluate(([a, u]) => (window as any).call(a, '/api/auth/local', u), [
+      api,
+      { identifier: DEMO_USER.email, password: DEMO_USER.password },
+    ] as const);
     const before = (await context.cookies()).find((c) => c.name === COOKIE)!.value;
 
     const evil = await context.newPage();
     await evil.goto(`http://localhost:${untrusted}/`);
     for (const path of ['/api/token/refresh', '/api/token/logout', '/api/auth/local']) {
-      const res = await evil.evaluate(([a, p, u]) => (window as any).call(a, p, u), [api, path, { identifier: DEMO_USER.email, password: DEMO_USER.password }] as const);
+      const res = await evil.evaluate(([a, p, u]) => (window as any).call(a, p, u), [
+        api,
+        path,
+        { identifier: DEMO_USER.email, password: DEMO_USER.password },
+      ] as const);
       expect(res.status, path).toBe(403);
       expect(res.body?.jwt).toBeUndefined();
       expect(res.body.error.message).toContain(`http://localhost:${untrusted}`);
@@ -122,15 +132,19 @@ describe('trusted origins in Chromium (REST)', () => {
     const page = await context.newPage();
     await page.goto(`http://localhost:${trusted}/`);
     const gql = (query: string) =>
-      page.evaluate(([a, q]) => (window as any).call(a, '/graphql', { query: q }), [api, query] as const).catch((e: Error) => {
-        throw new Error(`graphql call failed: ${e.message.split('\n')[0]}`);
-      });
+      page
+        .evaluate(([a, q]) => (window as any).call(a, '/graphql', { query: q }), [api, query] as const)
+        .catch((e: Error) => {
+          throw new Error(`graphql call failed: ${e.message.split('\n')[0]}`);
+        });
     const login = await gql(`mutation { login(input: { identifier: "${DEMO_USER.email}", password: "${DEMO_USER.password}" }) { jwt } }`);
     expect(login.status).toBe(200);
     expect(typeof login.body.data.login.jwt).toBe('string');
     expect((await context.cookies()).some((c) => c.name === COOKIE)).toBe(true);
     const refresh = await gql('mutation { refreshToken { jwt } }');
-    expect(refresh.body.errors[0].message).toMatch(/^Missing refresh token: no strapi_refresh_token cookie came with the request \(the browser sends it only to paths under \/api\/token/);
+    expect(refresh.body.errors[0].message).toMatch(
+      /^Missing refresh token: no strapi_refresh_token cookie came with the request \(the browser sends it only to paths under \/api\/token/
+    );
     // The REST endpoint refreshes that GraphQL login's session.
     expect((await page.evaluate((a) => (window as any).call(a, '/api/token/refresh'), api)).status).toBe(200);
     await context.close();
@@ -145,7 +159,10 @@ describe('GraphQL with cookie.path "/" in Chromium', () => {
     const t = await pageServer(() => `<!doctype html><script>${API_CALLS}</script>`);
     servers.push(t.server);
     trusted = t.port;
-    app = await startStrapi({ plugin: { trustedOrigins: [`http://localhost:${trusted}`], cookie: { path: '/' } }, env: { GRAPHQL: 'true' } });
+    app = await startStrapi({
+      plugin: { trustedOrigins: [`http://localhost:${trusted}`], cookie: { path: '/' } },
+      env: { GRAPHQL: 'true' },
+    });
     api = app.url.replace('127.0.0.1', 'localhost');
   });
   afterAll(() => app?.stop());

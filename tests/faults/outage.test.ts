@@ -50,7 +50,13 @@ describe('a database outage during refreshes', () => {
         const user = await app.createUser();
         const res = await app.client().login(user.email, user.password);
         expect(res.status).toBe(200);
-        return { userId: user.id, token: res.body.refreshToken as string, statuses: [] as number[], retryAfter: new Set<string>(), cookiesSetOn503: 0 };
+        return {
+          userId: user.id,
+          token: res.body.refreshToken as string,
+          statuses: [] as number[],
+          retryAfter: new Set<string>(),
+          cookiesSetOn503: 0,
+        };
       })
     );
     const phase = { outage: false };
@@ -112,7 +118,10 @@ describe('a database outage during refreshes', () => {
     const expired: number[] = [];
     auth.onSessionExpired((e) => expired.push(e.status));
     await auth.login(user.email, user.password);
-    const { jwt } = await app.client().login(user.email, user.password).then((r) => r.body);
+    const { jwt } = await app
+      .client()
+      .login(user.email, user.password)
+      .then((r) => r.body);
     const browser = app.client();
     await browser.login(user.email, user.password);
     const cookie = browser.jar.get('strapi_refresh_token');

@@ -19,7 +19,11 @@ export interface RequestOptions {
 }
 
 /** One HTTP/1.1 request from a given local address (another loopback address: another client IP). */
-function requestFrom(localAddress: string, url: string, init: { method: string; headers: Record<string, string>; body?: unknown }): Promise<Response> {
+function requestFrom(
+  localAddress: string,
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: unknown }
+): Promise<Response> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: init.method, headers: init.headers, localAddress }, (res) => {
       const chunks: Buffer[] = [];
@@ -56,8 +60,11 @@ export class HttpClient {
     }
     if (options.bearer) headers.authorization = `Bearer ${options.bearer}`;
     if (!options.noJar && this.jar.size > 0 && !headers.cookie) headers.cookie = this.cookieHeader();
-    if (this.localAddress && body !== undefined && typeof body !== 'string' && !Buffer.isBuffer(body)) throw new Error('localAddress requests take a string or Buffer body');
-    const res = this.localAddress ? await requestFrom(this.localAddress, this.baseURL + path, { method, headers, body }) : await fetch(this.baseURL + path, { method, headers, body });
+    if (this.localAddress && body !== undefined && typeof body !== 'string' && !Buffer.isBuffer(body))
+      throw new Error('localAddress requests take a string or Buffer body');
+    const res = this.localAddress
+      ? await requestFrom(this.localAddress, this.baseURL + path, { method, headers, body })
+      : await fetch(this.baseURL + path, { method, headers, body });
     const text = await res.text();
     const setCookies = res.headers.getSetCookie();
     if (!options.noJar) this.store(setCookies);

@@ -19,7 +19,9 @@ const npm = (args: string[], cwd: string, env: Record<string, string> = {}) =>
 /** The example's folder, built; prepared once per tarball. */
 export function prepareExample(): string {
   mkdirSync(WORK, { recursive: true });
-  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', WORK], { cwd: ROOT, encoding: 'utf8' }))[0];
+  const packed = JSON.parse(
+    execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', WORK], { cwd: ROOT, encoding: 'utf8' })
+  )[0];
   const tarball = path.join(WORK, packed.filename);
   const digest = createHash('sha256').update(readFileSync(tarball)).digest('hex').slice(0, 16);
   const dir = path.join(WORK, digest);
@@ -36,18 +38,24 @@ export function prepareExample(): string {
   cpSync(path.join(app, 'node_modules', 'strapi-plugin-refresh-token', 'examples', 'nextjs'), frontEnd, { recursive: true });
   npm(['install', tarball], frontEnd);
   npm(['run', 'build'], frontEnd, { NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' });
-  console.log(`[e2e] examples/nextjs copied from the installed package, installed and built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `[e2e] examples/nextjs copied from the installed package, installed and built in ${((Date.now() - started) / 1000).toFixed(1)} s`
+  );
   return frontEnd;
 }
 
 /** `next start` of the prepared example on 127.0.0.1 with the given environment; resolves once it is ready. */
 export async function startExample(dir: string, env: Record<string, string>): Promise<{ base: string; stop(): void }> {
   const port = await freePort();
-  const next = spawn(process.execPath, [path.join(dir, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(port), '-H', '127.0.0.1'], {
-    cwd: dir,
-    env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const next = spawn(
+    process.execPath,
+    [path.join(dir, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(port), '-H', '127.0.0.1'],
+    {
+      cwd: dir,
+      env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }
+  );
   await new Promise<void>((resolve, reject) => {
     let output = '';
     const timer = setTimeout(() => reject(new Error(`next start did not answer: ${output}`)), 60_000);

@@ -19,7 +19,9 @@ export interface TestApp {
   /** This app's database; pass it to another startStrapi (after stop({ keepDatabase: true })) to restart on it. */
   database: Database;
   stop(options?: { keepDatabase?: boolean }): Promise<void>;
-  createUser(fields?: Partial<{ username: string; email: string; password: string; blocked: boolean; confirmed: boolean }>): Promise<{ id: number; email: string; password: string }>;
+  createUser(
+    fields?: Partial<{ username: string; email: string; password: string; blocked: boolean; confirmed: boolean }>
+  ): Promise<{ id: number; email: string; password: string }>;
 }
 
 export interface StartOptions {
@@ -35,7 +37,10 @@ export interface StartOptions {
 type Database = Awaited<ReturnType<typeof createDatabase>>;
 
 /** Both limiters as a user gets them (startStrapi turns them off unless told otherwise). */
-export const LIMITERS_AT_DEFAULTS = { plugin: { rateLimit: { enabled: true } }, usersPermissions: { ratelimit: { enabled: true } } } as const;
+export const LIMITERS_AT_DEFAULTS = {
+  plugin: { rateLimit: { enabled: true } },
+  usersPermissions: { ratelimit: { enabled: true } },
+} as const;
 
 // Strapi's ESM build does not load under Node's ESM resolver; use its CommonJS entry, as an app does.
 const { createStrapi } = createRequire(import.meta.url)('@strapi/strapi') as typeof import('@strapi/strapi');
@@ -83,9 +88,19 @@ export async function startStrapi(options: StartOptions = {}): Promise<TestApp> 
     },
     async createUser(fields = {}) {
       const n = ++userCounter;
-      const data = { username: `user${n}`, email: `user${n}@example.com`, password: `Passw0rd-${n}!`, confirmed: true, blocked: false, ...fields };
+      const data = {
+        username: `user${n}`,
+        email: `user${n}@example.com`,
+        password: `Passw0rd-${n}!`,
+        confirmed: true,
+        blocked: false,
+        ...fields,
+      };
       const role = await strapi.db.query('plugin::users-permissions.role').findOne({ where: { type: 'authenticated' } });
-      const user = await strapi.plugin('users-permissions').service('user').add({ ...data, provider: 'local', role: role.id });
+      const user = await strapi
+        .plugin('users-permissions')
+        .service('user')
+        .add({ ...data, provider: 'local', role: role.id });
       return { id: user.id, email: data.email, password: data.password };
     },
   };

@@ -9,7 +9,12 @@ import { decodeJwt, HttpClient } from '../helpers/http';
 import { DEMO_USER, startStrapi, type TestApp } from '../helpers/strapi';
 
 const ADMIN = { email: 'admin@example.com', password: 'Admin-Passw0rd!' };
-const ACTIONS = ['plugin::refresh-token.settings.read', 'plugin::refresh-token.settings.update', 'plugin::refresh-token.sessions.read', 'plugin::refresh-token.sessions.revoke'];
+const ACTIONS = [
+  'plugin::refresh-token.settings.read',
+  'plugin::refresh-token.settings.update',
+  'plugin::refresh-token.sessions.read',
+  'plugin::refresh-token.sessions.revoke',
+];
 
 let app: TestApp;
 let api: HttpClient;
@@ -27,11 +32,20 @@ type Grant = string | { action: string; subject: string; properties: Record<stri
 async function adminWithActions(name: string, actions: Grant[]): Promise<string> {
   const roles = app.strapi.admin.services.role;
   const role = await roles.create({ name: `role-${name}`, description: 'test role' });
-  const permission = (grant: Grant) => (typeof grant === 'string' ? { action: grant, subject: null, properties: {}, conditions: [] } : { ...grant, conditions: [] });
+  const permission = (grant: Grant) =>
+    typeof grant === 'string' ? { action: grant, subject: null, properties: {}, conditions: [] } : { ...grant, conditions: [] };
   if (actions.length > 0) await roles.assignPermissions(role.id, actions.map(permission));
   const email = `${name}@example.com`;
   const password = 'Limited-Passw0rd!';
-  await app.strapi.admin.services.user.create({ email, firstname: name, lastname: 'Test', password, isActive: true, registrationToken: null, roles: [role.id] });
+  await app.strapi.admin.services.user.create({
+    email,
+    firstname: name,
+    lastname: 'Test',
+    password,
+    isActive: true,
+    registrationToken: null,
+    roles: [role.id],
+  });
   return adminLogin(email, password);
 }
 
@@ -106,7 +120,11 @@ describe('RBAC', () => {
 });
 
 describe('end users in the sessions list follow the Content Manager permissions', () => {
-  const READ_USERS = (fields: string[]) => ({ action: 'plugin::content-manager.explorer.read', subject: 'plugin::users-permissions.user', properties: { fields } });
+  const READ_USERS = (fields: string[]) => ({
+    action: 'plugin::content-manager.explorer.read',
+    subject: 'plugin::users-permissions.user',
+    properties: { fields },
+  });
 
   it('sessions.read alone: sessions and user ids, no username or e-mail, and no search by them', async () => {
     const login = await app.client().login(DEMO_USER.email, DEMO_USER.password);
@@ -141,9 +159,27 @@ describe('settings', () => {
     const res = await api.get('/refresh-token/settings', as(superToken));
     expect(res.status).toBe(200);
     expect(res.body.data).toEqual({
-      values: { accessTokenLifespan: 900, refreshTokenIdleLifespan: 604800, refreshTokenMaxLifespan: 2592000, reuseGracePeriod: 10, sessionOnlyIdleLifespan: 86400 },
-      configured: { accessTokenLifespan: 900, refreshTokenIdleLifespan: 604800, refreshTokenMaxLifespan: 2592000, reuseGracePeriod: 10, sessionOnlyIdleLifespan: 86400 },
-      sources: { accessTokenLifespan: 'config', refreshTokenIdleLifespan: 'config', refreshTokenMaxLifespan: 'config', reuseGracePeriod: 'config', sessionOnlyIdleLifespan: 'config' },
+      values: {
+        accessTokenLifespan: 900,
+        refreshTokenIdleLifespan: 604800,
+        refreshTokenMaxLifespan: 2592000,
+        reuseGracePeriod: 10,
+        sessionOnlyIdleLifespan: 86400,
+      },
+      configured: {
+        accessTokenLifespan: 900,
+        refreshTokenIdleLifespan: 604800,
+        refreshTokenMaxLifespan: 2592000,
+        reuseGracePeriod: 10,
+        sessionOnlyIdleLifespan: 86400,
+      },
+      sources: {
+        accessTokenLifespan: 'config',
+        refreshTokenIdleLifespan: 'config',
+        refreshTokenMaxLifespan: 'config',
+        reuseGracePeriod: 'config',
+        sessionOnlyIdleLifespan: 'config',
+      },
     });
   });
 
@@ -174,7 +210,11 @@ describe('settings', () => {
       expect(res.body.error.name).toBe('ValidationError');
     }
     // Malformed JSON is refused by the body parser, still a 400 and never a 500.
-    const malformed = await api.request('PUT', '/refresh-token/settings', { ...as(superToken), body: '{"accessTokenLifespan":', headers: { 'content-type': 'application/json' } });
+    const malformed = await api.request('PUT', '/refresh-token/settings', {
+      ...as(superToken),
+      body: '{"accessTokenLifespan":',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(malformed.status).toBe(400);
   });
 
@@ -185,8 +225,20 @@ describe('settings', () => {
     });
     expect(saved.status, saved.text).toBe(200);
     // The remember-me-off idle lifespan, set nowhere, follows the idle lifespan saved (at most it).
-    expect(saved.body.data.values).toEqual({ accessTokenLifespan: 120, refreshTokenIdleLifespan: 3600, refreshTokenMaxLifespan: 7200, reuseGracePeriod: 10, sessionOnlyIdleLifespan: 3600 });
-    expect(saved.body.data.sources).toEqual({ accessTokenLifespan: 'saved', refreshTokenIdleLifespan: 'saved', refreshTokenMaxLifespan: 'saved', reuseGracePeriod: 'config', sessionOnlyIdleLifespan: 'config' });
+    expect(saved.body.data.values).toEqual({
+      accessTokenLifespan: 120,
+      refreshTokenIdleLifespan: 3600,
+      refreshTokenMaxLifespan: 7200,
+      reuseGracePeriod: 10,
+      sessionOnlyIdleLifespan: 3600,
+    });
+    expect(saved.body.data.sources).toEqual({
+      accessTokenLifespan: 'saved',
+      refreshTokenIdleLifespan: 'saved',
+      refreshTokenMaxLifespan: 'saved',
+      reuseGracePeriod: 'config',
+      sessionOnlyIdleLifespan: 'config',
+    });
 
     const viewed = await api.get('/refresh-token/settings', as(superToken));
     expect(viewed.body.data).toEqual(saved.body.data);
@@ -232,7 +284,10 @@ describe('sessions', () => {
     const alice = await app.createUser({ username: 'alice_admin_view', email: 'alice.view@example.com' });
     const bob = await app.createUser({ username: 'bob_admin_view', email: 'bob.view@example.com' });
     for (let i = 0; i < 3; i++) {
-      const res = await app.client().post('/api/auth/local', { json: { identifier: alice.email, password: alice.password }, headers: { 'user-agent': `AliceAgent/${i}` } });
+      const res = await app.client().post('/api/auth/local', {
+        json: { identifier: alice.email, password: alice.password },
+        headers: { 'user-agent': `AliceAgent/${i}` },
+      });
       expect(res.status).toBe(200);
     }
     expect((await app.client().login(bob.email, bob.password)).status).toBe(200);
@@ -244,7 +299,8 @@ describe('sessions', () => {
     expect(first.user).toEqual({ id: alice.id, username: 'alice_admin_view', email: 'alice.view@example.com' });
     expect(first.userAgent).toBe('AliceAgent/2'); // newest first
     expect(first.ip).toBe('127.0.0.1');
-    for (const key of ['createdAt', 'lastUsedAt', 'expiresAt', 'absoluteExpiresAt']) expect(Number.isNaN(Date.parse(first[key]))).toBe(false);
+    for (const key of ['createdAt', 'lastUsedAt', 'expiresAt', 'absoluteExpiresAt'])
+      expect(Number.isNaN(Date.parse(first[key]))).toBe(false);
     expect(first).not.toHaveProperty('tokenHash');
     expect(JSON.stringify(byEmail.body)).not.toMatch(/token_hash|tokenHash/);
 

@@ -28,7 +28,9 @@ describe('reuse detection and grace (body delivery, grace 1 s)', () => {
       return warn(message, ...rest);
     };
     for (const name of ['reused', 'revoked', 'refreshed', 'created']) {
-      app.strapi.eventHub.on(`refresh-token.session.${name}`, (payload: any) => events.push([name, payload]));
+      app.strapi.eventHub.on(`refresh-token.session.${name}`, async (payload: any) => {
+        events.push([name, payload]);
+      });
     }
   });
   afterAll(() => app.stop());
@@ -152,12 +154,18 @@ describe('CSRF rule for cookie-carried tokens', () => {
   afterAll(() => app.stop());
 
   const forms: Array<[string, () => { body: any; headers: Record<string, string> }]> = [
-    ['urlencoded', () => ({ body: new URLSearchParams({ a: '1' }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } })],
-    ['multipart', () => {
-      const fd = new FormData();
-      fd.set('a', '1');
-      return { body: fd, headers: {} };
-    }],
+    [
+      'urlencoded',
+      () => ({ body: new URLSearchParams({ a: '1' }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+    ],
+    [
+      'multipart',
+      () => {
+        const fd = new FormData();
+        fd.set('a', '1');
+        return { body: fd, headers: {} };
+      },
+    ],
     ['text/plain', () => ({ body: '{"refresh":1}', headers: { 'content-type': 'text/plain' } })],
     ['no body', () => ({ body: undefined, headers: {} })],
   ];
@@ -193,8 +201,14 @@ describe('CSRF rule: what a legitimate client sends', () => {
     await http.login(DEMO_USER.email, DEMO_USER.password);
     expect((await http.post('/api/token/refresh', { headers: { 'content-type': 'application/json' } })).status).toBe(200);
     expect((await http.post('/api/token/refresh', { headers: { 'content-type': 'application/json; charset=utf-8' } })).status).toBe(200);
-    const refused = await app.client().post('/api/token/refresh', { headers: { 'content-type': 'application/json', cookie: `${COOKIE}=nope` } });
-    expect(refused.body.error).toMatchObject({ status: 401, name: 'UnauthorizedError', message: expect.stringContaining('Invalid refresh token') });
+    const refused = await app
+      .client()
+      .post('/api/token/refresh', { headers: { 'content-type': 'application/json', cookie: `${COOKIE}=nope` } });
+    expect(refused.body.error).toMatchObject({
+      status: 401,
+      name: 'UnauthorizedError',
+      message: expect.stringContaining('Invalid refresh token'),
+    });
     expect((await http.post('/api/token/logout', { headers: { 'content-type': 'application/json' } })).body).toEqual({ ok: true });
   });
 
@@ -205,9 +219,15 @@ describe('CSRF rule: what a legitimate client sends', () => {
     try {
       await app.client().refresh({ json: { refreshToken: 'nope' } });
       await app.client().post('/api/token/refresh', { headers: { cookie: 'strapi_refresh_token=x', 'content-type': 'application/json' } });
-      await app.client().post('/api/token/refresh', { headers: { cookie: 'strapi_refresh_token=x', 'content-type': 'text/plain' }, body: 'x' });
-      await app.client().post('/api/auth/local', { body: 'identifier=a&password=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-      await app.client().post('/api/token/refresh', { json: {}, headers: { cookie: 'strapi_refresh_token=x', origin: 'https://evil.example' } });
+      await app
+        .client()
+        .post('/api/token/refresh', { headers: { cookie: 'strapi_refresh_token=x', 'content-type': 'text/plain' }, body: 'x' });
+      await app
+        .client()
+        .post('/api/auth/local', { body: 'identifier=a&password=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      await app
+        .client()
+        .post('/api/token/refresh', { json: {}, headers: { cookie: 'strapi_refresh_token=x', origin: 'https://evil.example' } });
       await app.client().get('/api/token/sessions', { bearer: 'nope' });
     } finally {
       (app.strapi.log as any).error = error;
@@ -219,7 +239,14 @@ describe('CSRF rule: what a legitimate client sends', () => {
 describe('cookie hardening', () => {
   let app: TestApp;
   beforeAll(async () => {
-    app = await startStrapi({ plugin: { refreshTokenIdleLifespan: '1h', refreshTokenMaxLifespan: '2h', cookie: { sameSite: 'strict', secure: true, domain: 'localhost' } }, env: { PROXY: 'true' } });
+    app = await startStrapi({
+      plugin: {
+        refreshTokenIdleLifespan: '1h',
+        refreshTokenMaxLifespan: '2h',
+        cookie: { sameSite: 'strict', secure: true, domain: 'localhost' },
+      },
+      env: { PROXY: 'true' },
+    });
   });
   afterAll(() => app.stop());
   const https = { 'x-forwarded-proto': 'https' };
@@ -277,7 +304,10 @@ describe('secure: auto in production', () => {
   });
 
   it('uses Secure and the __Secure- prefix', async () => {
-    const res = await app.client().post('/api/auth/local', { json: { identifier: DEMO_USER.email, password: DEMO_USER.password }, headers: { 'x-forwarded-proto': 'https' } });
+    const res = await app.client().post('/api/auth/local', {
+      json: { identifier: DEMO_USER.email, password: DEMO_USER.password },
+      headers: { 'x-forwarded-proto': 'https' },
+    });
     expect(res.status).toBe(200);
     expect(parseSetCookie(res.setCookies, `__Secure-${COOKIE}`)).toMatchObject({ secure: 'true', httponly: 'true' });
     expect(parseSetCookie(res.setCookies, COOKIE)).toBeUndefined();
@@ -301,6 +331,8 @@ describe('rate limiting', () => {
     expect(limited.status).toBe(429);
     expect(limited.body.error).toMatchObject({ status: 429, name: 'RateLimitError' });
     // Another IP is not affected.
-    expect((await http.post('/api/token/refresh', { json: { refreshToken: 'nope' }, headers: { 'x-forwarded-for': '203.0.113.8' } })).status).toBe(401);
+    expect(
+      (await http.post('/api/token/refresh', { json: { refreshToken: 'nope' }, headers: { 'x-forwarded-for': '203.0.113.8' } })).status
+    ).toBe(401);
   });
 });

@@ -121,7 +121,11 @@ describe('client against a real Strapi', () => {
 
   it('refuses a wrong password with an AuthError carrying the server status and message', async () => {
     const { client } = makeClient();
-    await expect(client.login(DEMO_USER.email, 'wrong-password')).rejects.toMatchObject({ name: 'AuthError', status: 400, code: 'ValidationError' });
+    await expect(client.login(DEMO_USER.email, 'wrong-password')).rejects.toMatchObject({
+      name: 'AuthError',
+      status: 400,
+      code: 'ValidationError',
+    });
     expect(client.isSignedIn).toBe(false);
   });
 

@@ -83,7 +83,13 @@ describe('cookie delivery (default config)', () => {
     expect((await http.refresh()).status).toBe(200);
     const stale = app.client();
     stale.jar.set(COOKIE, first);
-    stale.jar.set(`${COOKIE}.sig`, login.setCookies.find((c) => c.startsWith(`${COOKIE}.sig=`))!.split(';')[0].split('=')[1]);
+    stale.jar.set(
+      `${COOKIE}.sig`,
+      login.setCookies
+        .find((c) => c.startsWith(`${COOKIE}.sig=`))!
+        .split(';')[0]
+        .split('=')[1]
+    );
     expectError(await stale.refresh(), 401, 'UnauthorizedError');
   });
 
@@ -129,7 +135,8 @@ describe('cookie delivery (default config)', () => {
     const originals: Record<string, unknown> = {};
     for (const level of ['error', 'warn', 'info', 'http', 'verbose', 'debug']) {
       originals[level] = log[level];
-      log[level] = (...args: unknown[]) => lines.push(args.map((a) => (a instanceof Error ? `${a.message} ${a.stack}` : JSON.stringify(a))).join(' '));
+      log[level] = (...args: unknown[]) =>
+        lines.push(args.map((a) => (a instanceof Error ? `${a.message} ${a.stack}` : JSON.stringify(a))).join(' '));
     }
     const http = app.client();
     const secrets: string[] = [];
@@ -158,12 +165,18 @@ describe('cookie delivery (default config)', () => {
     expect(Number(after.absolute_expires_at)).toBe(Number(before.absolute_expires_at));
     expect(Number(after.generation)).toBe(1);
 
-    await app.strapi.db.connection('refresh_token_sessions').where({ document_id: sid }).update({ expires_at: Date.now() - 1 });
+    await app.strapi.db
+      .connection('refresh_token_sessions')
+      .where({ document_id: sid })
+      .update({ expires_at: Date.now() - 1 });
     expectError(await http.refresh(), 401, 'UnauthorizedError');
 
     const other = app.client();
     const login2 = await other.login(DEMO_USER.email, DEMO_USER.password);
-    await app.strapi.db.connection('refresh_token_sessions').where({ document_id: decodeJwt(login2.body.jwt).sid }).update({ absolute_expires_at: Date.now() - 1 });
+    await app.strapi.db
+      .connection('refresh_token_sessions')
+      .where({ document_id: decodeJwt(login2.body.jwt).sid })
+      .update({ absolute_expires_at: Date.now() - 1 });
     expectError(await other.refresh(), 401, 'UnauthorizedError');
   });
 
@@ -257,9 +270,13 @@ describe('cookie delivery (default config)', () => {
     const user = await app.createUser();
     const a = app.client();
     await a.login(user.email, user.password);
-    await app.strapi.db.query('plugin::users-permissions.user').update({ where: { id: user.id }, data: { resetPasswordToken: 'reset-code-123' } });
+    await app.strapi.db
+      .query('plugin::users-permissions.user')
+      .update({ where: { id: user.id }, data: { resetPasswordToken: 'reset-code-123' } });
     const b = app.client();
-    const res = await b.post('/api/auth/reset-password', { json: { code: 'reset-code-123', password: 'Reset-Passw0rd!', passwordConfirmation: 'Reset-Passw0rd!' } });
+    const res = await b.post('/api/auth/reset-password', {
+      json: { code: 'reset-code-123', password: 'Reset-Passw0rd!', passwordConfirmation: 'Reset-Passw0rd!' },
+    });
     expect(res.status).toBe(200);
     expect(typeof res.body.jwt).toBe('string');
     expectError(await a.refresh(), 401, 'UnauthorizedError');
@@ -268,7 +285,9 @@ describe('cookie delivery (default config)', () => {
 
   it('register creates a session', async () => {
     const http = app.client();
-    const res = await http.post('/api/auth/local/register', { json: { username: 'newbie', email: 'newbie@example.com', password: 'Newbie-Passw0rd!' } });
+    const res = await http.post('/api/auth/local/register', {
+      json: { username: 'newbie', email: 'newbie@example.com', password: 'Newbie-Passw0rd!' },
+    });
     expect(res.status).toBe(200);
     expect(decodeJwt(res.body.jwt).sid).toBeDefined();
     expect(http.jar.get(COOKIE)).toBeDefined();
@@ -277,7 +296,7 @@ describe('cookie delivery (default config)', () => {
     expect((await http.refresh()).status).toBe(200);
   });
 
-  it('sessions API lists the caller\'s live sessions newest first and revokes only its own (404 otherwise)', async () => {
+  it("sessions API lists the caller's live sessions newest first and revokes only its own (404 otherwise)", async () => {
     const user = await app.createUser();
     const a = app.client();
     const b = app.client();
@@ -322,7 +341,10 @@ describe('body delivery', () => {
     expect(res.status).toBe(200);
     expect(res.body.refreshToken).not.toBe(login.body.refreshToken);
     // Body tokens are not subject to the CSRF rule: a plain-text content type is fine.
-    const next = await http.post('/api/token/refresh', { body: JSON.stringify({ refreshToken: res.body.refreshToken }), headers: { 'content-type': 'application/json' } });
+    const next = await http.post('/api/token/refresh', {
+      body: JSON.stringify({ refreshToken: res.body.refreshToken }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(next.status).toBe(200);
   });
 });
@@ -337,7 +359,9 @@ describe('both deliveries', () => {
   it('a refresh with no token names the cookie and the body field', async () => {
     const res = await app.client().refresh({ json: {} });
     expect(res.status).toBe(400);
-    expect(res.body.error.message).toMatch(/no strapi_refresh_token cookie came with the request .*, and no "refreshToken" in a JSON body$/);
+    expect(res.body.error.message).toMatch(
+      /no strapi_refresh_token cookie came with the request .*, and no "refreshToken" in a JSON body$/
+    );
   });
 
   it('sets the cookie and returns the same token in the body', async () => {

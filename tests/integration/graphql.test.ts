@@ -45,7 +45,9 @@ describe.each([['cookie'], ['body']])('GraphQL with %s delivery', (delivery) => 
 
     // The rotated-away token is refused (and, with no grace, that replay revokes the session).
     const replay = await gql(stale, REFRESH, { token });
-    expect(replay.body.errors?.[0]?.extensions?.error?.name ?? replay.body.errors?.[0]?.message).toMatch(/Unauthorized|Invalid refresh token/);
+    expect(replay.body.errors?.[0]?.extensions?.error?.name ?? replay.body.errors?.[0]?.message).toMatch(
+      /Unauthorized|Invalid refresh token/
+    );
 
     const fresh = await gql(app.client(), LOGIN, { identifier: DEMO_USER.email, password: DEMO_USER.password });
     const freshHttp = app.client();

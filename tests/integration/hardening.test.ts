@@ -62,7 +62,9 @@ describe('trusted origins (cookie delivery)', () => {
     expect((await row(app, sid)).revoked_at).toBeNull();
 
     const before = await sessionCount(app);
-    const login = await app.client().post('/api/auth/local', { json: { identifier: user.email, password: user.password }, headers: { origin: EVIL } });
+    const login = await app
+      .client()
+      .post('/api/auth/local', { json: { identifier: user.email, password: user.password }, headers: { origin: EVIL } });
     expect(login.status).toBe(403);
     expect(login.body.error.message).toContain('trustedOrigins');
     expect(login.setCookies).toEqual([]);
@@ -109,7 +111,9 @@ describe('trusted origins by default', () => {
   it('with body delivery no cookie is in play, so no origin rule applies', async () => {
     const app = await startStrapi({ plugin: { delivery: 'body', trustedOrigins: [TRUSTED] } });
     try {
-      const login = await app.client().post('/api/auth/local', { json: { identifier: DEMO_USER.email, password: DEMO_USER.password }, headers: { origin: EVIL } });
+      const login = await app
+        .client()
+        .post('/api/auth/local', { json: { identifier: DEMO_USER.email, password: DEMO_USER.password }, headers: { origin: EVIL } });
       expect(login.status).toBe(200);
       const res = await app.client().refresh({ json: { refreshToken: login.body.refreshToken }, headers: { origin: EVIL } });
       expect(res.status).toBe(200);
@@ -125,7 +129,10 @@ describe('no login CSRF', () => {
     app = await startStrapi({ usersPermissions: { ratelimit: { enabled: false } } });
     // Registration on, as many apps have it.
     await app.strapi.store({ type: 'plugin', name: 'users-permissions', key: 'advanced' }).set({
-      value: { ...((await app.strapi.store({ type: 'plugin', name: 'users-permissions', key: 'advanced' }).get()) as object), allow_register: true },
+      value: {
+        ...((await app.strapi.store({ type: 'plugin', name: 'users-permissions', key: 'advanced' }).get()) as object),
+        allow_register: true,
+      },
     });
   });
   afterAll(() => app.stop());
@@ -145,14 +152,25 @@ describe('no login CSRF', () => {
     expect(await sessionCount(app)).toBe(before);
     // The same login as JSON, or with X-Requested-With, works.
     expect((await http.login(DEMO_USER.email, DEMO_USER.password)).status).toBe(200);
-    expect((await app.client().post('/api/auth/local', { ...form({ identifier: DEMO_USER.email, password: DEMO_USER.password }), headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-requested-with': 'XMLHttpRequest' } })).status).toBe(200);
+    expect(
+      (
+        await app.client().post('/api/auth/local', {
+          ...form({ identifier: DEMO_USER.email, password: DEMO_USER.password }),
+          headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-requested-with': 'XMLHttpRequest' },
+        })
+      ).status
+    ).toBe(200);
   });
 
   it('a form-encoded register is 403 before users-permissions runs: no user is created', async () => {
-    const res = await app.client().post('/api/auth/local/register', form({ username: 'csrfvictim', email: 'csrf@example.com', password: 'Passw0rd-csrf!' }));
+    const res = await app
+      .client()
+      .post('/api/auth/local/register', form({ username: 'csrfvictim', email: 'csrf@example.com', password: 'Passw0rd-csrf!' }));
     expect(res.status).toBe(403);
     expect(await app.strapi.db.query('plugin::users-permissions.user').findOne({ where: { email: 'csrf@example.com' } })).toBeNull();
-    const ok = await app.client().post('/api/auth/local/register', { json: { username: 'jsonuser', email: 'json@example.com', password: 'Passw0rd-json!' } });
+    const ok = await app
+      .client()
+      .post('/api/auth/local/register', { json: { username: 'jsonuser', email: 'json@example.com', password: 'Passw0rd-json!' } });
     expect(ok.status, ok.text).toBe(200);
   });
 
@@ -175,7 +193,9 @@ describe('no login CSRF', () => {
     expect(res.status).toBe(403);
     expect(res.body.error.message).toContain('X-Requested-With');
     // With the header, users-permissions decides (this provider is not enabled here: its own 4xx).
-    const vouched = await app.client().get('/api/auth/github/callback?access_token=attacker', { headers: { 'x-requested-with': 'XMLHttpRequest' } });
+    const vouched = await app
+      .client()
+      .get('/api/auth/github/callback?access_token=attacker', { headers: { 'x-requested-with': 'XMLHttpRequest' } });
     expect(vouched.status).not.toBe(403);
     expect(vouched.status).toBeGreaterThanOrEqual(400);
     expect(vouched.status).toBeLessThan(500);
@@ -217,7 +237,9 @@ describe('every password change ends the sessions', () => {
   it('through PUT /api/users/:id', async () => {
     const user = await twoSessions();
     const role = await app.strapi.db.query('plugin::users-permissions.role').findOne({ where: { type: 'authenticated' } });
-    await app.strapi.db.query('plugin::users-permissions.permission').create({ data: { action: 'plugin::users-permissions.user.update', role: role.id } });
+    await app.strapi.db
+      .query('plugin::users-permissions.permission')
+      .create({ data: { action: 'plugin::users-permissions.user.update', role: role.id } });
     const { jwt } = await cookieLogin(app, user);
     const res = await app.client().request('PUT', `/api/users/${user.id}`, { json: { password: 'Api-Set-Passw0rd!' }, bearer: jwt });
     expect(res.status, res.text).toBe(200);
@@ -269,14 +291,18 @@ describe('every password change ends the sessions', () => {
     const survivor = await cookieLogin(app, { email: user.email, password: 'Changed-Mid-Login-1!' });
     const knex = app.strapi.db.connection;
     const { auth_started_at } = await row(app, survivor.sid);
-    await knex('refresh_token_password_changes').where({ user_id: user.id }).update({ changed_at: Number(auth_started_at) + 1 });
+    await knex('refresh_token_password_changes')
+      .where({ user_id: user.id })
+      .update({ changed_at: Number(auth_started_at) + 1 });
     expect((await survivor.http.refresh()).status).toBe(401);
     expect((await row(app, survivor.sid)).revoked_reason).toBe('password-change');
   });
 
   it('blocking the user ends the sessions (reason blocked) by every path; unblocking revives none', async () => {
     const reasons = async (userId: number) =>
-      (await app.strapi.db.connection('refresh_token_sessions').where({ user_id: userId })).map((r: { revoked_reason: string }) => r.revoked_reason);
+      (await app.strapi.db.connection('refresh_token_sessions').where({ user_id: userId })).map(
+        (r: { revoked_reason: string }) => r.revoked_reason
+      );
     const viaCm = await app.createUser();
     const { http } = await cookieLogin(app, viaCm);
     await cookieLogin(app, viaCm);
@@ -305,7 +331,9 @@ describe('every password change ends the sessions', () => {
 
   it('the event is revoked with reason password-change, once per session', async () => {
     const events: Array<{ reason: string; userId: number }> = [];
-    const listener = (payload: any) => events.push(payload);
+    const listener = async (payload: any) => {
+      events.push(payload);
+    };
     app.strapi.eventHub.on('refresh-token.session.revoked', listener);
     const user = await twoSessions();
     await app.strapi.plugin('users-permissions').service('user').edit(user.id, { password: 'Event-Passw0rd!' });
@@ -317,7 +345,10 @@ describe('every password change ends the sessions', () => {
 describe('a limiter that holds', () => {
   let app: TestApp;
   beforeAll(async () => {
-    app = await startStrapi({ plugin: { delivery: 'both', rateLimit: { enabled: true, interval: '1m', max: 5 } }, env: { PROXY: 'true', GRAPHQL: 'true' } });
+    app = await startStrapi({
+      plugin: { delivery: 'both', rateLimit: { enabled: true, interval: '1m', max: 5 } },
+      env: { PROXY: 'true', GRAPHQL: 'true' },
+    });
   });
   afterAll(() => app.stop());
 
@@ -348,7 +379,9 @@ describe('a limiter that holds', () => {
     // Each alias counts against the IP's logout bucket (max 5), like the REST route: the sixth is
     // refused. Tokens of no session, so that only the per-IP bucket counts.
     const six = Array.from({ length: 6 }, (_, i) => `l${i}: logout(refreshToken: "${'N'.repeat(22)}.${String(i).repeat(43)}")`).join(' ');
-    const limited = await app.client().post('/graphql', { json: { query: `mutation { ${six} }` }, headers: { 'x-forwarded-for': '203.0.113.22' } });
+    const limited = await app
+      .client()
+      .post('/graphql', { json: { query: `mutation { ${six} }` }, headers: { 'x-forwarded-for': '203.0.113.22' } });
     expect(limited.body.errors?.map((e: { message: string }) => e.message)).toEqual([expect.stringMatching(/Too many requests/)]);
     expect(limited.body.errors[0].path).toEqual(['l5']);
 
@@ -356,7 +389,10 @@ describe('a limiter that holds', () => {
     const other = app.client();
     await other.login(DEMO_USER.email, DEMO_USER.password);
     const own = Array.from({ length: 6 }, (_, i) => `l${i}: logout`).join(' ');
-    const perSession = await other.post('/graphql', { json: { query: `mutation { ${own} }` }, headers: { 'x-forwarded-for': '203.0.113.23' } });
+    const perSession = await other.post('/graphql', {
+      json: { query: `mutation { ${own} }` },
+      headers: { 'x-forwarded-for': '203.0.113.23' },
+    });
     expect(perSession.body.errors?.[0]).toMatchObject({ message: expect.stringMatching(/Too many requests/), path: ['l5'] });
   });
 
@@ -365,7 +401,13 @@ describe('a limiter that holds', () => {
     const sid = decodeJwt(login.body.jwt).sid;
     const forged: number[] = [];
     for (let i = 0; i < 6; i++) {
-      forged.push((await app.client().refresh({ json: { refreshToken: `${sid}.${'y'.repeat(43)}` }, headers: { 'x-forwarded-for': `198.51.100.${i + 1}` } })).status);
+      forged.push(
+        (
+          await app
+            .client()
+            .refresh({ json: { refreshToken: `${sid}.${'y'.repeat(43)}` }, headers: { 'x-forwarded-for': `198.51.100.${i + 1}` } })
+        ).status
+      );
     }
     expect(forged).toEqual([401, 401, 401, 401, 401, 401]);
     let token = login.body.refreshToken as string;
@@ -392,7 +434,10 @@ describe('a shared limiter store (Redis)', () => {
     await redis.connect();
     await redis.del(`refresh-token:ip:refresh:${ip}`);
     const boot = () =>
-      startStrapi({ plugin: { delivery: 'body', rateLimit: { enabled: true, interval: '1m', max: 5, store: 'redis' } }, env: { PROXY: 'true', REDIS_URL: 'redis://127.0.0.1:6379' } });
+      startStrapi({
+        plugin: { delivery: 'body', rateLimit: { enabled: true, interval: '1m', max: 5, store: 'redis' } },
+        env: { PROXY: 'true', REDIS_URL: 'redis://127.0.0.1:6379' },
+      });
     const headers = { 'x-forwarded-for': ip };
     const forged = Array.from({ length: 3 }, () => `${Math.random().toString(36).slice(2).padEnd(22, 'Q').slice(0, 22)}.${'s'.repeat(43)}`);
     let app = await boot();
@@ -451,7 +496,9 @@ describe('transport', () => {
       for (let i = 0; i < 3; i++) {
         const res = await app.client().login(DEMO_USER.email, DEMO_USER.password);
         expect(res.status).toBe(400);
-        expect(res.body.error.message).toMatch(/proxy: \{ koa: true, maxIpsCount: 1 \}.*X-Forwarded-For.*X-Forwarded-Proto.*cookie\.secure/);
+        expect(res.body.error.message).toMatch(
+          /proxy: \{ koa: true, maxIpsCount: 1 \}.*X-Forwarded-For.*X-Forwarded-Proto.*cookie\.secure/
+        );
         expect(res.setCookies).toEqual([]);
       }
       expect(await sessionCount(app)).toBe(before);
@@ -499,9 +546,15 @@ describe('transport', () => {
       expect(res.status).toBe(400);
       expect(res.body.error.message).toContain('server.proxy.koa is on, but the request has no X-Forwarded-Proto header');
       expect(res.body.error.message).not.toContain('set server.proxy');
-      const http = await app.client().post('/api/auth/local', { json: { identifier: DEMO_USER.email, password: DEMO_USER.password }, headers: { 'x-forwarded-proto': 'http' } });
+      const http = await app.client().post('/api/auth/local', {
+        json: { identifier: DEMO_USER.email, password: DEMO_USER.password },
+        headers: { 'x-forwarded-proto': 'http' },
+      });
       expect(http.body.error.message).toContain('X-Forwarded-Proto: http');
-      const https = await app.client().post('/api/auth/local', { json: { identifier: DEMO_USER.email, password: DEMO_USER.password }, headers: { 'x-forwarded-proto': 'https' } });
+      const https = await app.client().post('/api/auth/local', {
+        json: { identifier: DEMO_USER.email, password: DEMO_USER.password },
+        headers: { 'x-forwarded-proto': 'https' },
+      });
       expect(https.status).toBe(200);
       // Without maxIpsCount, X-Forwarded-For is believed whole (start-up warns: startup.test.ts).
       const spoofed = await app.client().post('/api/auth/local', {
@@ -520,7 +573,8 @@ describe('transport', () => {
     process.env.NODE_ENV = 'production'; // production trusts no other origin by default
     const app = await startStrapi({ plugin: { cookie: { secure: false } }, env: { PUBLIC_URL: 'https://api.example.com' } });
     try {
-      const login = (origin: string) => app.client().post('/api/auth/local', { json: { identifier: DEMO_USER.email, password: DEMO_USER.password }, headers: { origin } });
+      const login = (origin: string) =>
+        app.client().post('/api/auth/local', { json: { identifier: DEMO_USER.email, password: DEMO_USER.password }, headers: { origin } });
       const hostNamed = await login(app.url); // the origin the request's Host header names
       expect(hostNamed.status).toBe(403);
       expect(hostNamed.body.error.message).toContain('trustedOrigins');

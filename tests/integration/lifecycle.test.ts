@@ -14,7 +14,9 @@ describe('events, webhooks and storage', () => {
   beforeAll(async () => {
     app = await startStrapi({ plugin: { delivery: 'body', reuseGracePeriod: 0 } });
     for (const name of ['created', 'refreshed', 'revoked', 'reused']) {
-      app.strapi.eventHub.on(`refresh-token.session.${name}`, (payload: any) => events.push([name, payload]));
+      app.strapi.eventHub.on(`refresh-token.session.${name}`, async (payload: any) => {
+        events.push([name, payload]);
+      });
     }
   });
   afterAll(() => app.stop());
@@ -196,7 +198,7 @@ describe('strict mode', () => {
     expect(lastAcceptedSentAt - revokedBy).toBeLessThan(1000);
   }
 
-  it('a live session\'s access token works on content-API routes', async () => {
+  it("a live session's access token works on content-API routes", async () => {
     const login = await app.client().login(DEMO_USER.email, DEMO_USER.password);
     expect((await me(login.body.jwt)).status).toBe(200);
   });
@@ -204,7 +206,11 @@ describe('strict mode', () => {
   it('after logout, logout-all, password change, reuse detection or admin revocation the access token is refused within one second', async () => {
     const user = await app.createUser();
     let password = user.password;
-    const login = () => app.client().login(user.email, password).then((r) => r.body);
+    const login = () =>
+      app
+        .client()
+        .login(user.email, password)
+        .then((r) => r.body);
 
     const a = await login();
     expect((await me(a.jwt)).status).toBe(200);
@@ -219,7 +225,10 @@ describe('strict mode', () => {
     const c = await login();
     const d = await login();
     expect((await me(d.jwt)).status).toBe(200);
-    const changed = await app.client().post('/api/auth/change-password', { bearer: c.jwt, json: { currentPassword: password, password: 'Strict-Passw0rd!', passwordConfirmation: 'Strict-Passw0rd!' } });
+    const changed = await app.client().post('/api/auth/change-password', {
+      bearer: c.jwt,
+      json: { currentPassword: password, password: 'Strict-Passw0rd!', passwordConfirmation: 'Strict-Passw0rd!' },
+    });
     expect(changed.status).toBe(200);
     password = 'Strict-Passw0rd!';
     await expectDiesWithinOneSecond(d.jwt);

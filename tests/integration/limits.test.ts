@@ -14,7 +14,11 @@ const SECRET = 'a-secret-the-front-end-and-strapi-share';
 describe('limits that protect one user from another', () => {
   let app: TestApp;
   beforeAll(async () => {
-    app = await startStrapi({ ...LIMITERS_AT_DEFAULTS, plugin: { ...LIMITERS_AT_DEFAULTS.plugin, delivery: 'both' }, env: { REFRESH_TOKEN_PROXY_SECRET: SECRET } });
+    app = await startStrapi({
+      ...LIMITERS_AT_DEFAULTS,
+      plugin: { ...LIMITERS_AT_DEFAULTS.plugin, delivery: 'both' },
+      env: { REFRESH_TOKEN_PROXY_SECRET: SECRET },
+    });
   });
   afterAll(() => app?.stop());
 
@@ -39,7 +43,7 @@ describe('limits that protect one user from another', () => {
     expect(logout.status, logout.text).toBe(200);
   });
 
-  it('behind a front end with the shared secret, each browser has its own per-IP buckets (the plugin\'s and users-permissions\' login limit)', async () => {
+  it("behind a front end with the shared secret, each browser has its own per-IP buckets (the plugin's and users-permissions' login limit)", async () => {
     const cookies = (jar: Map<string, string>) => ({ get: (n: string) => jar.get(n), set: (n: string, v: string) => void jar.set(n, v) });
     const asBrowser = (ip: string, jar = new Map<string, string>()) =>
       createServerAuth({ strapiUrl: app.url, cookies: cookies(jar), proxySecret: SECRET, client: { ip, userAgent: `Browser at ${ip}` } });
@@ -51,12 +55,24 @@ describe('limits that protect one user from another', () => {
     const outcomes: string[] = [];
     for (let i = 0; i < 35; i++) {
       const junk = asBrowser('198.51.100.66', new Map([['strapi_rt', `junk${i}.${'x'.repeat(43)}`]]));
-      outcomes.push(await junk.getAccessToken().then((t) => String(t), (e) => (e instanceof StrapiUnavailableError ? `unavailable ${e.status}` : String(e))));
+      outcomes.push(
+        await junk.getAccessToken().then(
+          (t) => String(t),
+          (e) => (e instanceof StrapiUnavailableError ? `unavailable ${e.status}` : String(e))
+        )
+      );
     }
     expect(outcomes.slice(0, 30).every((o) => o === 'null')).toBe(true); // signed out
     expect(outcomes.slice(30)).toContain('unavailable 429'); // its own bucket is spent
     const logins: number[] = [];
-    for (let i = 0; i < 12; i++) logins.push((await asBrowser('198.51.100.66').login(user.email, 'wrong').catch((e) => e)).status);
+    for (let i = 0; i < 12; i++)
+      logins.push(
+        (
+          await asBrowser('198.51.100.66')
+            .login(user.email, 'wrong')
+            .catch((e) => e)
+        ).status
+      );
     expect(logins).toContain(429);
 
     // The signed-in user is another browser: its refresh and a new login still work.

@@ -25,7 +25,10 @@ describe('from the built-in refresh mode to the plugin', () => {
     bodyUser = await builtIn.createUser();
     for (let i = 0; i < 2; i++) {
       const http = builtIn.client();
-      const res = await http.post('/api/auth/local', { json: { identifier: DEMO_USER.email, password: DEMO_USER.password, deviceId: `device-${i}` }, headers: { 'x-strapi-refresh-cookie': 'httpOnly' } });
+      const res = await http.post('/api/auth/local', {
+        json: { identifier: DEMO_USER.email, password: DEMO_USER.password, deviceId: `device-${i}` },
+        headers: { 'x-strapi-refresh-cookie': 'httpOnly' },
+      });
       expect(res.status, res.text).toBe(200);
       expect(http.jar.get(COOKIE)).toMatch(/^eyJ/);
       builtInAccessToken = res.body.jwt;
@@ -67,17 +70,27 @@ describe('from the built-in refresh mode to the plugin', () => {
     expect(viaBuiltInCookie.status, viaBuiltInCookie.text).toBe(200);
     expect(Object.keys(viaBuiltInCookie.body)).toEqual(['jwt']);
     expect(cookieClients[1].jar.get(COOKIE)).not.toMatch(/^eyJ/);
-    exchanged.push({ jwt: viaBuiltInCookie.body.jwt, next: async () => (await cookieClients[1].post('/api/auth/refresh', { json: {} })).status });
+    exchanged.push({
+      jwt: viaBuiltInCookie.body.jwt,
+      next: async () => (await cookieClients[1].post('/api/auth/refresh', { json: {} })).status,
+    });
     // Body, plugin route.
     const viaPluginBody = await app.client().refresh({ json: { refreshToken: bodyTokens[0] } });
     expect(viaPluginBody.status, viaPluginBody.text).toBe(200);
-    exchanged.push({ jwt: viaPluginBody.body.jwt, next: async () => (await app.client().refresh({ json: { refreshToken: viaPluginBody.body.refreshToken } })).status });
+    exchanged.push({
+      jwt: viaPluginBody.body.jwt,
+      next: async () => (await app.client().refresh({ json: { refreshToken: viaPluginBody.body.refreshToken } })).status,
+    });
     // Body, built-in route: { jwt, refreshToken } as the built-in mode answered.
     const viaBuiltInBody = await app.client().post('/api/auth/refresh', { json: { refreshToken: bodyTokens[1] } });
     expect(viaBuiltInBody.status, viaBuiltInBody.text).toBe(200);
     expect(Object.keys(viaBuiltInBody.body).sort()).toEqual(['jwt', 'refreshToken']);
-    for (const res of [viaPluginCookie, viaBuiltInCookie, viaPluginBody, viaBuiltInBody]) expect(res.headers.get('cache-control')).toBe('no-store');
-    exchanged.push({ jwt: viaBuiltInBody.body.jwt, next: async () => (await app.client().post('/api/auth/refresh', { json: { refreshToken: viaBuiltInBody.body.refreshToken } })).status });
+    for (const res of [viaPluginCookie, viaBuiltInCookie, viaPluginBody, viaBuiltInBody])
+      expect(res.headers.get('cache-control')).toBe('no-store');
+    exchanged.push({
+      jwt: viaBuiltInBody.body.jwt,
+      next: async () => (await app.client().post('/api/auth/refresh', { json: { refreshToken: viaBuiltInBody.body.refreshToken } })).status,
+    });
 
     for (const { jwt, next } of exchanged) {
       const claims = decodeJwt(jwt);

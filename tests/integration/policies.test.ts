@@ -3,16 +3,23 @@
  * remember-me, the fresh-login route policy, new-device alerts (event and e-mail).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_USER, startStrapi, type TestApp } from '../helpers/strapi';
+import { startStrapi, type TestApp } from '../helpers/strapi';
 import { decodeJwt, parseSetCookie } from '../helpers/http';
 
 const COOKIE = 'strapi_refresh_token';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const live = async (app: TestApp, userId: number) =>
-  (await app.strapi.db.connection('refresh_token_sessions').where({ user_id: userId }).whereNull('revoked_at')).map((r: any) => r.document_id as string);
+  (await app.strapi.db.connection('refresh_token_sessions').where({ user_id: userId }).whereNull('revoked_at')).map(
+    (r: any) => r.document_id as string
+  );
 const row = (app: TestApp, sid: string) => app.strapi.db.connection('refresh_token_sessions').where({ document_id: sid }).first();
 
-async function login(app: TestApp, user: { email: string; password: string }, headers: Record<string, string> = {}, extra: Record<string, unknown> = {}) {
+async function login(
+  app: TestApp,
+  user: { email: string; password: string },
+  headers: Record<string, string> = {},
+  extra: Record<string, unknown> = {}
+) {
   const http = app.client();
   const res = await http.post('/api/auth/local', { json: { identifier: user.email, password: user.password, ...extra }, headers });
   expect(res.status, res.text).toBe(200);
@@ -23,8 +30,14 @@ describe('sign out other devices, session cap, remember-me, fresh login', () => 
   let app: TestApp;
   const events: Array<[string, any]> = [];
   beforeAll(async () => {
-    app = await startStrapi({ plugin: { maxSessionsPerUser: 3, sessionOnlyIdleLifespan: '2h', refreshTokenIdleLifespan: '7d' }, env: { FRESH_MAX_AGE: '2s', GRAPHQL: 'true' } });
-    for (const name of ['revoked', 'new-device']) app.strapi.eventHub.on(`refresh-token.session.${name}`, (p: any) => events.push([name, p]));
+    app = await startStrapi({
+      plugin: { maxSessionsPerUser: 3, sessionOnlyIdleLifespan: '2h', refreshTokenIdleLifespan: '7d' },
+      env: { FRESH_MAX_AGE: '2s', GRAPHQL: 'true' },
+    });
+    for (const name of ['revoked', 'new-device'])
+      app.strapi.eventHub.on(`refresh-token.session.${name}`, async (p: any) => {
+        events.push([name, p]);
+      });
   });
   afterAll(() => app.stop());
 
@@ -64,7 +77,9 @@ describe('sign out other devices, session cap, remember-me, fresh login', () => 
       expect(reply.body.error.message).toContain('session has ended');
     }
     expect(replies[4].body.errors[0].message).toContain('session has ended');
-    const fresh = await app.client().request('PUT', '/api/account/email', { json: { email: `thief${user.id}@example.com` }, bearer: thief.jwt });
+    const fresh = await app
+      .client()
+      .request('PUT', '/api/account/email', { json: { email: `thief${user.id}@example.com` }, bearer: thief.jwt });
     expect(fresh.status).toBe(403);
     expect(fresh.body.error.details).toMatchObject({ reason: 'login-required' });
     expect(await live(app, user.id)).toEqual([victim.sid]);
@@ -147,10 +162,18 @@ describe('new-device alerts', () => {
   const mails: Array<{ to: string; subject: string; text: string }> = [];
   beforeAll(async () => {
     app = await startStrapi({
-      plugin: { newDevice: { enabled: true, lookback: '30d', email: { subject: 'New sign-in to your account', text: 'Hi {{username}}, a new sign-in from {{device}} ({{ip}}) at {{time}}.' } } },
+      plugin: {
+        newDevice: {
+          enabled: true,
+          lookback: '30d',
+          email: { subject: 'New sign-in to your account', text: 'Hi {{username}}, a new sign-in from {{device}} ({{ip}}) at {{time}}.' },
+        },
+      },
       env: { PROXY: 'true' },
     });
-    app.strapi.eventHub.on('refresh-token.session.new-device', (p: any) => alerts.push(p));
+    app.strapi.eventHub.on('refresh-token.session.new-device', async (p: any) => {
+      alerts.push(p);
+    });
     // Tests only: capture what Strapi's email plugin would send.
     app.strapi.plugin('email').service('email').send = async (mail: any) => {
       mails.push(mail);
@@ -182,10 +205,15 @@ describe('new-device alerts', () => {
 
   it('a registration is no alert: a new account has no devices to compare with', async () => {
     await app.strapi.store({ type: 'plugin', name: 'users-permissions', key: 'advanced' }).set({
-      value: { ...((await app.strapi.store({ type: 'plugin', name: 'users-permissions', key: 'advanced' }).get()) as object), allow_register: true },
+      value: {
+        ...((await app.strapi.store({ type: 'plugin', name: 'users-permissions', key: 'advanced' }).get()) as object),
+        allow_register: true,
+      },
     });
     alerts.length = 0;
-    const res = await app.client().post('/api/auth/local/register', { json: { username: 'newcomer', email: 'newcomer@example.com', password: 'Newcomer-Passw0rd!' } });
+    const res = await app
+      .client()
+      .post('/api/auth/local/register', { json: { username: 'newcomer', email: 'newcomer@example.com', password: 'Newcomer-Passw0rd!' } });
     expect(res.status, res.text).toBe(200);
     expect(alerts).toEqual([]);
   });

@@ -50,7 +50,8 @@ const sessionRow = (sid: string) => app.strapi.db.connection('refresh_token_sess
 const sidOf = (browser: Browser) => browser.cookies.get('strapi_rt')!.value.replace(/^~/, '').split('.')[0];
 afterAll(() => app.stop());
 
-const auth = (browser: Browser, writable = true) => createServerAuth({ strapiUrl: app.url, cookies: browser.request(writable), fetch: counting, refreshMarginMs: 500 });
+const auth = (browser: Browser, writable = true) =>
+  createServerAuth({ strapiUrl: app.url, cookies: browser.request(writable), fetch: counting, refreshMarginMs: 500 });
 
 describe('server entry', () => {
   it('logs in, keeps both tokens in httpOnly cookies on the front end’s domain, and serves the access token', async () => {
@@ -131,13 +132,21 @@ describe('server entry', () => {
 
   it("the body delivery it asks for is a server's alone: with Origin or Sec-Fetch-Site (a browser) it is 400 before any session exists, and no body token is taken without it", async () => {
     const before = Number((await app.strapi.db.connection('refresh_token_sessions').count({ n: 'id' }))[0].n);
-    for (const browserHeader of [{ origin: 'http://127.0.0.1:3000' }, { 'sec-fetch-site': 'same-origin' }]) {
-      const login = await app.client().post('/api/auth/local', { json: { identifier: DEMO_USER.email, password: DEMO_USER.password }, headers: { 'x-refresh-token-delivery': 'body', ...browserHeader } });
+    for (const browserHeader of [{ origin: 'http://127.0.0.1:3000' }, { 'sec-fetch-site': 'same-origin' }] as Array<
+      Record<string, string>
+    >) {
+      const login = await app.client().post('/api/auth/local', {
+        json: { identifier: DEMO_USER.email, password: DEMO_USER.password },
+        headers: { 'x-refresh-token-delivery': 'body', ...browserHeader },
+      });
       expect(login.status).toBe(400);
       expect(login.body.error.message).toContain('server-to-server');
     }
     expect(Number((await app.strapi.db.connection('refresh_token_sessions').count({ n: 'id' }))[0].n)).toBe(before);
-    const server = await app.client().post('/api/auth/local', { json: { identifier: DEMO_USER.email, password: DEMO_USER.password }, headers: { 'x-refresh-token-delivery': 'body' } });
+    const server = await app.client().post('/api/auth/local', {
+      json: { identifier: DEMO_USER.email, password: DEMO_USER.password },
+      headers: { 'x-refresh-token-delivery': 'body' },
+    });
     expect(server.status).toBe(200);
     expect(server.setCookies.filter((c) => c.startsWith('strapi_refresh_token='))).toEqual([]);
     const withoutHeader = await app.client().refresh({ json: { refreshToken: server.body.refreshToken } });
@@ -161,7 +170,7 @@ describe('server entry', () => {
     expect(refreshes - before).toBe(1);
   });
 
-  it("rememberMe: false keeps a browser-session refresh cookie across refreshes", async () => {
+  it('rememberMe: false keeps a browser-session refresh cookie across refreshes', async () => {
     const browser = new Browser();
     await auth(browser).login(DEMO_USER.email, DEMO_USER.password, { rememberMe: false });
     expect(browser.cookies.get('strapi_rt')!.options.maxAge).toBeUndefined();
@@ -197,14 +206,25 @@ describe('server entry', () => {
   it("with the shared proxy secret Strapi records the browser's IP and User-Agent; with a wrong one, the front end's", async () => {
     const client = { ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0' };
     const named = new Browser();
-    await createServerAuth({ strapiUrl: app.url, cookies: named.request(), proxySecret: PROXY_SECRET, client }).login(DEMO_USER.email, DEMO_USER.password);
+    await createServerAuth({ strapiUrl: app.url, cookies: named.request(), proxySecret: PROXY_SECRET, client }).login(
+      DEMO_USER.email,
+      DEMO_USER.password
+    );
     expect(await sessionRow(sidOf(named))).toMatchObject({ ip: '203.0.113.7', user_agent: client.userAgent });
     await sleep(2100); // the refresh is the browser's too
-    const refreshed = createServerAuth({ strapiUrl: app.url, cookies: named.request(), proxySecret: PROXY_SECRET, client: { ...client, ip: '203.0.113.8' } });
+    const refreshed = createServerAuth({
+      strapiUrl: app.url,
+      cookies: named.request(),
+      proxySecret: PROXY_SECRET,
+      client: { ...client, ip: '203.0.113.8' },
+    });
     expect(await refreshed.getAccessToken()).not.toBeNull();
 
     const forged = new Browser();
-    await createServerAuth({ strapiUrl: app.url, cookies: forged.request(), proxySecret: 'not-the-secret-strapi-knows', client }).login(DEMO_USER.email, DEMO_USER.password);
+    await createServerAuth({ strapiUrl: app.url, cookies: forged.request(), proxySecret: 'not-the-secret-strapi-knows', client }).login(
+      DEMO_USER.email,
+      DEMO_USER.password
+    );
     const row = await sessionRow(sidOf(forged));
     expect(row.ip).toBe('127.0.0.1');
     expect(row.user_agent).not.toBe(client.userAgent);

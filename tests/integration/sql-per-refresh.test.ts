@@ -51,7 +51,9 @@ describe('SQL statements per refresh', () => {
 
     const statements = await captureSql(app, refresh);
     const verbs = statements.map(verb);
-    console.log(`[sql-per-refresh] ${DB()}: ${statements.length} SQL statements per refresh (${verbs.join(', ')})\n  ${statements.join('\n  ')}`);
+    console.log(
+      `[sql-per-refresh] ${DB()}: ${statements.length} SQL statements per refresh (${verbs.join(', ')})\n  ${statements.join('\n  ')}`
+    );
 
     expect(statements.length).toBeGreaterThan(0);
     expect(statements.length).toBeLessThanOrEqual(2);

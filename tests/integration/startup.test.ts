@@ -11,7 +11,10 @@ const BOOT = path.resolve(__dirname, '../helpers/boot.cjs');
 async function boot(env: Record<string, string>): Promise<{ code: number; output: string }> {
   const db = await freshDatabase();
   try {
-    const { stdout, stderr } = await run(process.execPath, [BOOT], { env: { ...process.env, ...db, LOG_LEVEL: 'error', SEED: 'false', ...env }, timeout: 120_000 });
+    const { stdout, stderr } = await run(process.execPath, [BOOT], {
+      env: { ...process.env, ...db, LOG_LEVEL: 'error', SEED: 'false', ...env },
+      timeout: 120_000,
+    });
     return { code: 0, output: stdout + stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -73,7 +76,9 @@ describe('start-up', () => {
     expect(mixed.output).toContain('invalid config (4 problems)');
     expect(mixed.output).toContain('accessTokenLifespan must be between 1 and 86400 seconds');
 
-    const { code, output } = await boot({ REFRESH_TOKEN_CONFIG: JSON.stringify({ accessTokenLifespan: '15x', delivery: 'header', trustedOrigins: ['*'] }) });
+    const { code, output } = await boot({
+      REFRESH_TOKEN_CONFIG: JSON.stringify({ accessTokenLifespan: '15x', delivery: 'header', trustedOrigins: ['*'] }),
+    });
     expect(code).not.toBe(0);
     expect(output).toContain('invalid config (3 problems)');
     for (const key of ['accessTokenLifespan', 'delivery', 'trustedOrigins']) expect(output).toContain(key);

@@ -13,7 +13,13 @@ import { freePorts } from '../helpers/ports';
 const BOOT = path.resolve(__dirname, '../helpers/boot.cjs');
 const DB_NAME = `rt_cluster_${process.pid}`;
 const PORTS = await freePorts(3);
-const CONFIG = { delivery: 'body', reuseGracePeriod: '10s', strict: true, strictCacheTtl: '1s', rateLimit: { enabled: true, interval: '1m', max: 20, store: 'redis' } };
+const CONFIG = {
+  delivery: 'body',
+  reuseGracePeriod: '10s',
+  strict: true,
+  strictCacheTtl: '1s',
+  rateLimit: { enabled: true, interval: '1m', max: 20, store: 'redis' },
+};
 const children = new Map<number, ChildProcess>();
 const run = Math.floor(Math.random() * 200) + 20; // IPs of this run, so that Redis counters of another run never count
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -63,14 +69,22 @@ async function call(port: number, p: string, init: { json?: unknown; bearer?: st
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (init.bearer) headers.authorization = `Bearer ${init.bearer}`;
   if (init.ip) headers['x-forwarded-for'] = init.ip;
-  const res = await fetch(url(port, p), { method: init.method ?? (init.json === undefined ? 'GET' : 'POST'), headers, body: init.json === undefined ? undefined : JSON.stringify(init.json) });
+  const res = await fetch(url(port, p), {
+    method: init.method ?? (init.json === undefined ? 'GET' : 'POST'),
+    headers,
+    body: init.json === undefined ? undefined : JSON.stringify(init.json),
+  });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
-const login = (port: number, ip: string) => call(port, '/api/auth/local', { json: { identifier: 'demo@example.com', password: 'Demo-Passw0rd!' }, ip });
+const login = (port: number, ip: string) =>
+  call(port, '/api/auth/local', { json: { identifier: 'demo@example.com', password: 'Demo-Passw0rd!' }, ip });
 const refresh = (port: number, refreshToken: string, ip: string) => call(port, '/api/token/refresh', { json: { refreshToken }, ip });
 const sessionRow = async (sid: string) =>
-  (await admin(`SELECT generation, revoked_at FROM refresh_token_sessions WHERE document_id = '${sid}'`, DB_NAME)).rows[0] as { generation: number; revoked_at: string | null };
+  (await admin(`SELECT generation, revoked_at FROM refresh_token_sessions WHERE document_id = '${sid}'`, DB_NAME)).rows[0] as {
+    generation: number;
+    revoked_at: string | null;
+  };
 
 beforeAll(async () => {
   await admin(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
@@ -92,7 +106,9 @@ describe('three instances, PostgreSQL, Redis for the limiter', () => {
     const ip = `192.0.2.${run}`;
     const statuses: number[] = [];
     for (let i = 0; i < 30; i++) statuses.push((await refresh(PORTS[i % 3], `${'Z'.repeat(22)}.${'z'.repeat(43)}`, ip)).status);
-    console.log(`cluster limit: ${statuses.filter((s) => s === 401).length} × 401, then ${statuses.filter((s) => s === 429).length} × 429 (max 20 per minute in total)`);
+    console.log(
+      `cluster limit: ${statuses.filter((s) => s === 401).length} × 401, then ${statuses.filter((s) => s === 429).length} × 429 (max 20 per minute in total)`
+    );
     expect(statuses.slice(0, 20).every((s) => s === 401)).toBe(true);
     expect(statuses.slice(20).every((s) => s === 429)).toBe(true);
   });
@@ -102,7 +118,14 @@ describe('three instances, PostgreSQL, Redis for the limiter', () => {
       Array.from({ length: 6 }, async (_, i) => {
         const ip = `198.51.${run}.${i + 1}`;
         const res = await login(PORTS[i % 3], ip);
-        return { ip, token: res.body.refreshToken as string, sid: res.body.refreshToken.split('.')[0] as string, ok: 0, retries: 0, refused: 0 };
+        return {
+          ip,
+          token: res.body.refreshToken as string,
+          sid: res.body.refreshToken.split('.')[0] as string,
+          ok: 0,
+          retries: 0,
+          refused: 0,
+        };
       })
     );
     let killedAt = 0;
@@ -193,7 +216,9 @@ describe('three instances, PostgreSQL, Redis for the limiter', () => {
       lastStaleSentMs = sentMs;
       await sleep(100);
     }
-    console.log(`settings saved on instance 0 applied on instance 1 after ${appliedMs} ms, last login with the old lifespan sent ${lastStaleSentMs} ms after (cache bound 5 s)`);
+    console.log(
+      `settings saved on instance 0 applied on instance 1 after ${appliedMs} ms, last login with the old lifespan sent ${lastStaleSentMs} ms after (cache bound 5 s)`
+    );
     expect(appliedMs).toBeGreaterThan(-1);
     expect(lastStaleSentMs).toBeLessThan(5000);
     await call(PORTS[0], '/refresh-token/settings/reset', { json: {}, bearer: token });
@@ -205,7 +230,12 @@ describe('three instances, PostgreSQL, Redis for the limiter', () => {
     const child = children.get(PORTS[1])!;
     child.removeAllListeners('exit');
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    const requests = sessions.map((token, i) => refresh(PORTS[1], token, `203.1.${run}.${i}`).then((r) => r.status, () => 'lost' as const));
+    const requests = sessions.map((token, i) =>
+      refresh(PORTS[1], token, `203.1.${run}.${i}`).then(
+        (r) => r.status,
+        () => 'lost' as const
+      )
+    );
     await sleep(5);
     child.kill('SIGTERM');
     const outcomes = await Promise.all(requests);

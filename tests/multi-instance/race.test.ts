@@ -25,7 +25,16 @@ async function admin(sql: string) {
 
 function startInstance(port: number, seed: boolean, config: object): Promise<void> {
   const child = spawn(process.execPath, [BOOT], {
-    env: { ...process.env, DB: 'postgres', DATABASE_NAME: DB_NAME, PORT: String(port), LOG_LEVEL: 'error', SEED: String(seed), REFRESH_TOKEN_CONFIG: JSON.stringify(config), UP_CONFIG: '{"ratelimit":{"enabled":false}}' },
+    env: {
+      ...process.env,
+      DB: 'postgres',
+      DATABASE_NAME: DB_NAME,
+      PORT: String(port),
+      LOG_LEVEL: 'error',
+      SEED: String(seed),
+      REFRESH_TOKEN_CONFIG: JSON.stringify(config),
+      UP_CONFIG: '{"ratelimit":{"enabled":false}}',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
@@ -43,7 +52,11 @@ function startInstance(port: number, seed: boolean, config: object): Promise<voi
 }
 
 const post = async (port: number, refreshToken: string) => {
-  const res = await fetch(`http://127.0.0.1:${port}/api/token/refresh`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken }) });
+  const res = await fetch(`http://127.0.0.1:${port}/api/token/refresh`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ refreshToken }),
+  });
   return { status: res.status, body: (await res.json()) as any };
 };
 
@@ -79,14 +92,18 @@ describe.each([
       const replies = await Promise.all(Array.from({ length: 25 }, (_, i) => post(PORTS[i % 2], login.refreshToken)));
       const ok = replies.filter((r) => r.status === 200);
       const refused = replies.filter((r) => r.status === 401);
-      console.log(`two-instance race (grace ${reuseGracePeriod}), round ${round + 1}: ${ok.length} × 200, ${refused.length} × 401, other: ${replies.length - ok.length - refused.length}`);
+      console.log(
+        `two-instance race (grace ${reuseGracePeriod}), round ${round + 1}: ${ok.length} × 200, ${refused.length} × 401, other: ${replies.length - ok.length - refused.length}`
+      );
       expect(ok.length + refused.length).toBe(25);
       const successors = new Set(ok.map((r) => r.body.refreshToken));
       expect(successors.size).toBeLessThanOrEqual(1);
 
       const db = new Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: DB_NAME });
       await db.connect();
-      const session = (await db.query('SELECT generation, revoked_at, revoked_reason FROM refresh_token_sessions WHERE document_id = $1', [sid])).rows[0];
+      const session = (
+        await db.query('SELECT generation, revoked_at, revoked_reason FROM refresh_token_sessions WHERE document_id = $1', [sid])
+      ).rows[0];
       await db.end();
       expect(Number(session.generation)).toBeLessThanOrEqual(1);
       if (reuseGracePeriod === '10s') {

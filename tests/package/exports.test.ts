@@ -10,7 +10,10 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const root = path.resolve(__dirname, '../..');
-const pinned = JSON.parse(readFileSync(path.join(__dirname, 'exports.json'), 'utf8')) as Record<string, { runtime?: string[]; types: string[] }>;
+const pinned = JSON.parse(readFileSync(path.join(__dirname, 'exports.json'), 'utf8')) as Record<
+  string,
+  { runtime?: string[]; types: string[] }
+>;
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 const require = createRequire(path.join(root, 'package.json'));
 
@@ -18,7 +21,12 @@ function typeExports(file: string): string[] {
   const program = ts.createProgram([file], { skipLibCheck: true });
   const checker = program.getTypeChecker();
   const module = checker.getSymbolAtLocation(program.getSourceFile(file)!);
-  return module ? checker.getExportsOfModule(module).map((s) => s.name).sort() : [];
+  return module
+    ? checker
+        .getExportsOfModule(module)
+        .map((s) => s.name)
+        .sort()
+    : [];
 }
 
 describe('public entry points', () => {
@@ -32,6 +40,10 @@ describe('public entry points', () => {
   });
 
   it('pins every entry point the package declares (but package.json)', () => {
-    expect(Object.keys(pkg.exports).filter((e) => e !== './package.json').sort()).toEqual(Object.keys(pinned).sort());
+    expect(
+      Object.keys(pkg.exports)
+        .filter((e) => e !== './package.json')
+        .sort()
+    ).toEqual(Object.keys(pinned).sort());
   });
 });

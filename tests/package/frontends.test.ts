@@ -18,7 +18,9 @@ let tarball: string;
 beforeAll(() => {
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
-  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: root, encoding: 'utf8' }))[0];
+  const packed = JSON.parse(
+    execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: root, encoding: 'utf8' })
+  )[0];
   tarball = path.join(work, packed.filename);
 }, 120_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -57,8 +59,18 @@ function frontEnd(name: string, versions: { next: string; react: string; types: 
         name,
         private: true,
         scripts: { build: 'next build' },
-        dependencies: { next: versions.next, react: versions.react, 'react-dom': versions.react, 'strapi-plugin-refresh-token': `file:${tarball}` },
-        devDependencies: { typescript: '5.9.3', '@types/node': '^20.19.0', '@types/react': versions.types, '@types/react-dom': versions.types },
+        dependencies: {
+          next: versions.next,
+          react: versions.react,
+          'react-dom': versions.react,
+          'strapi-plugin-refresh-token': `file:${tarball}`,
+        },
+        devDependencies: {
+          typescript: '5.9.3',
+          '@types/node': '^20.19.0',
+          '@types/react': versions.types,
+          '@types/react-dom': versions.types,
+        },
       },
       null,
       2
@@ -77,11 +89,19 @@ describe.each([
   it('installs the tarball with a plain npm install, gets no Strapi-side peer, and builds a page importing ./server and ./client', () => {
     const dir = frontEnd(name, versions);
     // A plain install: ERESOLVE here is the bug this test exists for.
-    execFileSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'pipe', env: { ...process.env, NODE_ENV: 'development' } });
+    execFileSync('npm', ['install', '--no-audit', '--no-fund'], {
+      cwd: dir,
+      stdio: 'pipe',
+      env: { ...process.env, NODE_ENV: 'development' },
+    });
     for (const peer of ['@strapi/strapi', '@strapi/design-system', '@strapi/icons', 'styled-components', 'react-router-dom']) {
       expect(existsSync(path.join(dir, 'node_modules', ...peer.split('/'))), peer).toBe(false);
     }
-    execFileSync('npm', ['run', 'build'], { cwd: dir, stdio: 'pipe', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' } });
+    execFileSync('npm', ['run', 'build'], {
+      cwd: dir,
+      stdio: 'pipe',
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
+    });
     expect(existsSync(path.join(dir, '.next', 'BUILD_ID'))).toBe(true);
   });
 });

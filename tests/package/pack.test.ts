@@ -37,10 +37,14 @@ function quickStartConfig(): string {
 beforeAll(async () => {
   rmSync(work, { recursive: true, force: true });
   mkdirSync(appDir, { recursive: true });
-  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: root, encoding: 'utf8' }))[0];
+  const packed = JSON.parse(
+    execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: root, encoding: 'utf8' })
+  )[0];
   const tarball = path.join(work, packed.filename);
   packedFiles = packed.files.map((f: { path: string }) => f.path);
-  expect(packed.files.map((f: { path: string }) => f.path)).toEqual(expect.arrayContaining(['dist/server/index.js', 'dist/admin/index.mjs', 'dist/client/index.js', 'strapi-server.js', 'README.md']));
+  expect(packed.files.map((f: { path: string }) => f.path)).toEqual(
+    expect.arrayContaining(['dist/server/index.js', 'dist/admin/index.mjs', 'dist/client/index.js', 'strapi-server.js', 'README.md'])
+  );
 
   for (const dir of ['config', 'src', 'public']) cpSync(path.join(root, 'playground', dir), path.join(appDir, dir), { recursive: true });
   cpSync(path.join(root, 'playground', 'favicon.png'), path.join(appDir, 'favicon.png'));
@@ -48,7 +52,10 @@ beforeAll(async () => {
   writeFileSync(path.join(appDir, 'package.json'), JSON.stringify({ name: 'pack-test-app', private: true }, null, 2));
   // Peers (Strapi, React…) are the app's and already in the repository's node_modules; the plugin's
   // own dependencies come with it.
-  execFileSync('npm', ['install', tarball, '--legacy-peer-deps', '--no-audit', '--no-fund', '--prefer-offline', '--no-package-lock'], { cwd: appDir, stdio: 'pipe' });
+  execFileSync('npm', ['install', tarball, '--legacy-peer-deps', '--no-audit', '--no-fund', '--prefer-offline', '--no-package-lock'], {
+    cwd: appDir,
+    stdio: 'pipe',
+  });
   expect(readdirSync(path.join(appDir, 'node_modules'))).toContain('strapi-plugin-refresh-token');
   const pkg = JSON.parse(readFileSync(path.join(appDir, 'package.json'), 'utf8'));
   expect(pkg.dependencies['strapi-plugin-refresh-token']).toMatch(/\.tgz$/);
@@ -59,7 +66,18 @@ beforeAll(async () => {
     // Strapi resolves installed plugins from its own location; in a real app that is the app's
     // node_modules, here it is the repository's, so NODE_PATH adds the app's. JWT_SECRET stands for
     // the .env that create-strapi writes beside config/ (users-permissions reads it from there).
-    env: { ...process.env, NODE_PATH: path.join(appDir, 'node_modules'), APP_DIR: appDir, DB: 'sqlite', DATABASE_FILENAME: '.tmp/data.db', PORT: String(port), LOG_LEVEL: 'info', REFRESH_TOKEN_CONFIG: '', UP_CONFIG: '', JWT_SECRET: 'fresh-app-jwt-secret' },
+    env: {
+      ...process.env,
+      NODE_PATH: path.join(appDir, 'node_modules'),
+      APP_DIR: appDir,
+      DB: 'sqlite',
+      DATABASE_FILENAME: '.tmp/data.db',
+      PORT: String(port),
+      LOG_LEVEL: 'info',
+      REFRESH_TOKEN_CONFIG: '',
+      UP_CONFIG: '',
+      JWT_SECRET: 'fresh-app-jwt-secret',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   await new Promise<void>((resolve, reject) => {
@@ -89,9 +107,15 @@ describe('the tarball', () => {
     expect(existsSync(path.join(clone, 'dist'))).toBe(false);
     // The clone's devDependencies are the repository's: link them rather than install them again.
     symlinkSync(path.join(root, 'node_modules'), path.join(clone, 'node_modules'), 'dir');
-    const output = execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: clone, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const output = execFileSync('npm', ['pack', '--dry-run', '--json'], {
+      cwd: clone,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const files: string[] = JSON.parse(output.slice(output.lastIndexOf('\n[') + 1))[0].files.map((f: { path: string }) => f.path);
-    expect(files).toEqual(expect.arrayContaining(['dist/server/index.js', 'dist/admin/index.mjs', 'dist/client/index.js', 'dist/ssr/index.js']));
+    expect(files).toEqual(
+      expect.arrayContaining(['dist/server/index.js', 'dist/admin/index.mjs', 'dist/client/index.js', 'dist/ssr/index.js'])
+    );
   }, 120_000);
 
   it('has every file its markdown links to: the README reads the same on the npm page and in node_modules', () => {
@@ -134,7 +158,10 @@ describe('the packed plugin in a fresh create-strapi app, configured as the READ
     const { jwt } = (await login.json()) as { jwt: string };
     const claims = JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString());
     expect(claims.exp - claims.iat).toBe(900);
-    const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const cookie = login.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
     expect(cookie).toContain('strapi_refresh_token=');
 
     const refresh = await fetch(`${base}/api/token/refresh`, { method: 'POST', headers: { 'content-type': 'application/json', cookie } });

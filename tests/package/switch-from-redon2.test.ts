@@ -20,7 +20,10 @@ function npm(args: string[]): void {
   const pkg = JSON.parse(readFileSync(file, 'utf8'));
   for (const name of Object.keys(STRAPI)) delete pkg.dependencies?.[name];
   writeFileSync(file, JSON.stringify(pkg));
-  execFileSync('npm', [...args, '--legacy-peer-deps', '--ignore-scripts', '--no-audit', '--no-fund', '--no-package-lock'], { cwd: appDir, stdio: 'pipe' });
+  execFileSync('npm', [...args, '--legacy-peer-deps', '--ignore-scripts', '--no-audit', '--no-fund', '--no-package-lock'], {
+    cwd: appDir,
+    stdio: 'pipe',
+  });
   const installed = JSON.parse(readFileSync(file, 'utf8'));
   writeFileSync(file, JSON.stringify({ ...installed, dependencies: { ...STRAPI, ...installed.dependencies } }));
 }
@@ -40,7 +43,10 @@ const env = (port: number) => ({
 /** Boots the app in a child process until it listens; returns a stop function. */
 async function boot(extra: Record<string, string> = {}): Promise<{ base: string; stop(): void }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(root, 'tests', 'helpers', 'boot.cjs')], { env: { ...env(port), ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(root, 'tests', 'helpers', 'boot.cjs')], {
+    env: { ...env(port), ...extra },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   await new Promise<void>((resolve, reject) => {
     let output = '';
     const onData = (chunk: Buffer) => {
@@ -62,16 +68,30 @@ async function boot(extra: Record<string, string> = {}): Promise<{ base: string;
 }
 
 const tables = () =>
-  execFileSync(process.execPath, ['-e', `const db=require('better-sqlite3')(${JSON.stringify(path.join(appDir, '.tmp', 'data.db'))});console.log(JSON.stringify(db.prepare("select name from sqlite_master where type='table'").all().map(r=>r.name)))`], { cwd: root, encoding: 'utf8' });
+  execFileSync(
+    process.execPath,
+    [
+      '-e',
+      `const db=require('better-sqlite3')(${JSON.stringify(path.join(appDir, '.tmp', 'data.db'))});console.log(JSON.stringify(db.prepare("select name from sqlite_master where type='table'").all().map(r=>r.name)))`,
+    ],
+    { cwd: root, encoding: 'utf8' }
+  );
 
 let tarball: string;
 beforeAll(() => {
   rmSync(work, { recursive: true, force: true });
   mkdirSync(appDir, { recursive: true });
-  tarball = path.join(work, JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: root, encoding: 'utf8' }))[0].filename);
+  tarball = path.join(
+    work,
+    JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: root, encoding: 'utf8' }))[0]
+      .filename
+  );
   for (const dir of ['config', 'src', 'public']) cpSync(path.join(root, 'playground', dir), path.join(appDir, dir), { recursive: true });
   cpSync(path.join(root, 'playground', 'favicon.png'), path.join(appDir, 'favicon.png'));
-  writeFileSync(path.join(appDir, 'config', 'plugins.js'), `module.exports = () => ({\n  'users-permissions': { config: { jwtSecret: 'switch-secret' } },\n  'refresh-token': { enabled: true },\n});\n`);
+  writeFileSync(
+    path.join(appDir, 'config', 'plugins.js'),
+    `module.exports = () => ({\n  'users-permissions': { config: { jwtSecret: 'switch-secret' } },\n  'refresh-token': { enabled: true },\n});\n`
+  );
   writeFileSync(path.join(appDir, 'package.json'), JSON.stringify({ name: 'switch-app', private: true }));
 }, 60_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -99,10 +119,20 @@ describe('switching from @redon2inc/strapi-plugin-refresh-token', () => {
       const names = JSON.parse(tables()) as string[];
       expect(names).toContain('refresh_token_sessions');
       expect(names).not.toContain('refresh-token_token');
-      const login = await fetch(`${after.base}/api/auth/local`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identifier: 'demo@example.com', password: 'Demo-Passw0rd!' }) });
+      const login = await fetch(`${after.base}/api/auth/local`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ identifier: 'demo@example.com', password: 'Demo-Passw0rd!' }),
+      });
       expect(login.status).toBe(200);
-      const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-      const refresh = await fetch(`${after.base}/api/token/refresh`, { method: 'POST', headers: { 'content-type': 'application/json', cookie } });
+      const cookie = login.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; ');
+      const refresh = await fetch(`${after.base}/api/token/refresh`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie },
+      });
       expect(refresh.status).toBe(200);
     } finally {
       after.stop();

@@ -11,13 +11,18 @@ describe('trusted front-end headers', () => {
 
   it('the entry signs exactly what the plugin verifies, for any IP and User-Agent', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.string({ minLength: 16, maxLength: 64 }), fc.ipV4(), fc.string({ maxLength: 200 }), async (secret, ip, userAgent) => {
-        const headers = await clientHeaders(secret, { ip, userAgent });
-        expect(Object.keys(headers).sort()).toEqual(Object.values(CLIENT_HEADERS).sort());
-        expect(headers[CLIENT_HEADERS.ip]).toBe(ip);
-        expect(decodeURIComponent(headers[CLIENT_HEADERS.userAgent])).toBe(userAgent);
-        expect(headers[CLIENT_HEADERS.signature]).toBe(clientSignature(secret, ip, headers[CLIENT_HEADERS.userAgent]));
-      }),
+      fc.asyncProperty(
+        fc.string({ minLength: 16, maxLength: 64 }),
+        fc.ipV4(),
+        fc.string({ maxLength: 200 }),
+        async (secret, ip, userAgent) => {
+          const headers = await clientHeaders(secret, { ip, userAgent });
+          expect(Object.keys(headers).sort()).toEqual(Object.values(CLIENT_HEADERS).sort());
+          expect(headers[CLIENT_HEADERS.ip]).toBe(ip);
+          expect(decodeURIComponent(headers[CLIENT_HEADERS.userAgent])).toBe(userAgent);
+          expect(headers[CLIENT_HEADERS.signature]).toBe(clientSignature(secret, ip, headers[CLIENT_HEADERS.userAgent]));
+        }
+      ),
       { numRuns: 200 }
     );
   });

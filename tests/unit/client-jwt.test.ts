@@ -12,12 +12,18 @@ describe('decodeJwt', () => {
   it('decodes base64url with unicode and without padding', () => {
     expect(decodeJwt(jwt({ name: 'Zoë ✓', n: 1 }))).toEqual({ name: 'Zoë ✓', n: 1 });
   });
-  it.each(['', 'abc', 'a.b', 'a.b.c.d', `x.${Buffer.from('not json').toString('base64url')}.y`, `x.${b64([1, 2])}.y`, `x.${b64(null)}.y`, `x.${b64('str')}.y`])(
-    'returns null for %j',
-    (token) => {
-      expect(decodeJwt(token)).toBeNull();
-    }
-  );
+  it.each([
+    '',
+    'abc',
+    'a.b',
+    'a.b.c.d',
+    `x.${Buffer.from('not json').toString('base64url')}.y`,
+    `x.${b64([1, 2])}.y`,
+    `x.${b64(null)}.y`,
+    `x.${b64('str')}.y`,
+  ])('returns null for %j', (token) => {
+    expect(decodeJwt(token)).toBeNull();
+  });
 });
 
 describe('accessTokenExpiry', () => {

@@ -8,7 +8,12 @@ describe('config validator', () => {
   it('reports schema and lifespan-rule mistakes in one message', () => {
     const attempt = () => validateConfig(withConfig({ delivery: 'Both', unknownKey: 1, accessTokenLifespan: '8d' }));
     expect(attempt).toThrow(/invalid config \(4 problems\)/);
-    for (const part of [/delivery must be one of/, /unknown config key: unknownKey/, /accessTokenLifespan must be between 1 and 86400 seconds/, /accessTokenLifespan must be shorter/]) {
+    for (const part of [
+      /delivery must be one of/,
+      /unknown config key: unknownKey/,
+      /accessTokenLifespan must be between 1 and 86400 seconds/,
+      /accessTokenLifespan must be shorter/,
+    ]) {
       expect(attempt).toThrow(part);
     }
   });
@@ -21,7 +26,13 @@ describe('config validator', () => {
 
   it('accepts the defaults', () => {
     expect(() => validateConfig(defaultConfig)).not.toThrow();
-    expect(lifespansOf(defaultConfig)).toEqual({ accessTokenLifespan: 900, refreshTokenIdleLifespan: 604800, refreshTokenMaxLifespan: 2592000, reuseGracePeriod: 10, sessionOnlyIdleLifespan: 86400 });
+    expect(lifespansOf(defaultConfig)).toEqual({
+      accessTokenLifespan: 900,
+      refreshTokenIdleLifespan: 604800,
+      refreshTokenMaxLifespan: 2592000,
+      reuseGracePeriod: 10,
+      sessionOnlyIdleLifespan: 86400,
+    });
     // Unset, the remember-me-off idle lifespan never exceeds the idle lifespan.
     expect(lifespansOf({ ...defaultConfig, refreshTokenIdleLifespan: '1h' }).sessionOnlyIdleLifespan).toBe(3600);
   });
@@ -58,12 +69,22 @@ describe('config validator', () => {
 
   it('allows a zero grace period and SameSite=None with secure auto and trusted origins', () => {
     expect(() =>
-      validateConfig(withConfig({ reuseGracePeriod: 0, cookie: { ...defaultConfig.cookie, sameSite: 'none' }, trustedOrigins: ['https://app.example.com'] }))
+      validateConfig(
+        withConfig({
+          reuseGracePeriod: 0,
+          cookie: { ...defaultConfig.cookie, sameSite: 'none' },
+          trustedOrigins: ['https://app.example.com'],
+        })
+      )
     ).not.toThrow();
   });
 
   it.each([[0], ['0'], ['0s'], ['0m'], ['0h'], ['0d'], [' 0 s ']])('accepts %j wherever 0 is allowed', (zero) => {
-    const config = withConfig({ reuseGracePeriod: zero, strictCacheTtl: zero, cleanup: { ...defaultConfig.cleanup, retainRevokedFor: zero } });
+    const config = withConfig({
+      reuseGracePeriod: zero,
+      strictCacheTtl: zero,
+      cleanup: { ...defaultConfig.cleanup, retainRevokedFor: zero },
+    });
     expect(() => validateConfig(config)).not.toThrow();
     expect(lifespansOf(config).reuseGracePeriod).toBe(0);
   });
@@ -80,14 +101,26 @@ describe('config validator', () => {
   });
 
   it('accepts exact origins and the two wildcard forms', () => {
-    const trustedOrigins = ['https://app.example.com', 'http://localhost:5173', 'https://*.example.com', 'http://localhost:*', 'http://[::1]:3000'];
+    const trustedOrigins = [
+      'https://app.example.com',
+      'http://localhost:5173',
+      'https://*.example.com',
+      'http://localhost:*',
+      'http://[::1]:3000',
+    ];
     expect(() => validateConfig(withConfig({ trustedOrigins }))).not.toThrow();
   });
 
   it('lifespanErrors reports every broken bound', () => {
-    expect(lifespanErrors({ accessTokenLifespan: 0, refreshTokenIdleLifespan: 10, refreshTokenMaxLifespan: 5, reuseGracePeriod: 1000, sessionOnlyIdleLifespan: 20 }).map(([k]) => k)).toEqual(
-      expect.arrayContaining(['accessTokenLifespan', 'refreshTokenIdleLifespan', 'refreshTokenMaxLifespan', 'reuseGracePeriod'])
-    );
+    expect(
+      lifespanErrors({
+        accessTokenLifespan: 0,
+        refreshTokenIdleLifespan: 10,
+        refreshTokenMaxLifespan: 5,
+        reuseGracePeriod: 1000,
+        sessionOnlyIdleLifespan: 20,
+      }).map(([k]) => k)
+    ).toEqual(expect.arrayContaining(['accessTokenLifespan', 'refreshTokenIdleLifespan', 'refreshTokenMaxLifespan', 'reuseGracePeriod']));
   });
 });
 
@@ -99,7 +132,10 @@ describe('cookie options', () => {
   });
 
   it('are Secure with the __Secure- prefix in production, or when secure is true', () => {
-    expect(cookieSettings(defaultConfig.cookie, 'production')).toMatchObject({ name: '__Secure-strapi_refresh_token', options: { secure: true } });
+    expect(cookieSettings(defaultConfig.cookie, 'production')).toMatchObject({
+      name: '__Secure-strapi_refresh_token',
+      options: { secure: true },
+    });
     expect(cookieSettings({ ...defaultConfig.cookie, secure: true }, 'development').options.secure).toBe(true);
     expect(cookieSettings({ ...defaultConfig.cookie, secure: false }, 'production').options.secure).toBe(false);
     expect(cookieSettings({ ...defaultConfig.cookie, domain: 'example.com' }).options.domain).toBe('example.com');

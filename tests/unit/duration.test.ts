@@ -16,9 +16,12 @@ describe('parseDuration', () => {
     expect(parseDuration(input)).toBe(seconds);
   });
 
-  it.each([['15x'], ['m'], [''], ['-5m'], [0], [-1], [NaN], [Infinity], [null], [undefined], [{}], [[]], ['1e3s'], ['0s']])('%j is refused', (input) => {
-    expect(parseDuration(input)).toBeNull();
-  });
+  it.each([['15x'], ['m'], [''], ['-5m'], [0], [-1], [NaN], [Infinity], [null], [undefined], [{}], [[]], ['1e3s'], ['0s']])(
+    '%j is refused',
+    (input) => {
+      expect(parseDuration(input)).toBeNull();
+    }
+  );
 
   it('round-trips through formatDuration for every positive whole number of seconds', () => {
     fc.assert(fc.property(fc.integer({ min: 1, max: 10 ** 9 }), (seconds) => parseDuration(formatDuration(seconds)) === seconds));

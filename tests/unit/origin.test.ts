@@ -10,7 +10,14 @@ describe('trusted origins', () => {
     expect(policy.allows('https://app.example.com', own)).toBe(true);
     expect(policy.allows('HTTPS://APP.EXAMPLE.COM', own)).toBe(true);
     expect(policy.allows('http://localhost:5173', own)).toBe(true);
-    for (const origin of ['http://app.example.com', 'https://app.example.com:8443', 'https://evil.app.example.com', 'https://app.example.com.evil.io', 'http://localhost:5174', 'null']) {
+    for (const origin of [
+      'http://app.example.com',
+      'https://app.example.com:8443',
+      'https://evil.app.example.com',
+      'https://app.example.com.evil.io',
+      'http://localhost:5174',
+      'null',
+    ]) {
       expect(policy.allows(origin, own), origin).toBe(false);
     }
   });
@@ -24,7 +31,13 @@ describe('trusted origins', () => {
     const policy = originPolicy(['https://*.example.com'], 'production');
     expect(policy.allows('https://a.example.com', own)).toBe(true);
     expect(policy.allows('https://a.b.example.com', own)).toBe(true);
-    for (const origin of ['https://example.com', 'http://a.example.com', 'https://a.example.com.evil.io', 'https://aexample.com', 'https://a.example.com:444']) {
+    for (const origin of [
+      'https://example.com',
+      'http://a.example.com',
+      'https://a.example.com.evil.io',
+      'https://aexample.com',
+      'https://a.example.com:444',
+    ]) {
       expect(policy.allows(origin, own), origin).toBe(false);
     }
   });
@@ -48,8 +61,10 @@ describe('trusted origins', () => {
 
   it('without trustedOrigins: development trusts this machine on any port, production nothing but itself', () => {
     const dev = originPolicy(undefined, 'development');
-    for (const origin of ['http://localhost:5173', 'http://127.0.0.1:3000', 'http://[::1]:8080', 'https://localhost']) expect(dev.allows(origin, own), origin).toBe(true);
-    for (const origin of ['https://evil.example', 'http://localhost.evil.io', 'http://127.0.0.2:3000', 'null']) expect(dev.allows(origin, own), origin).toBe(false);
+    for (const origin of ['http://localhost:5173', 'http://127.0.0.1:3000', 'http://[::1]:8080', 'https://localhost'])
+      expect(dev.allows(origin, own), origin).toBe(true);
+    for (const origin of ['https://evil.example', 'http://localhost.evil.io', 'http://127.0.0.2:3000', 'null'])
+      expect(dev.allows(origin, own), origin).toBe(false);
     expect(originPolicy(undefined, 'production').allows('http://localhost:5173', own)).toBe(false);
   });
 

@@ -82,7 +82,10 @@ describe('lineage: which secrets a session really issued', () => {
     const secrets = chain(sid, newSecret(), 5);
     const live = hashSecret(secrets[4]);
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), (bytes) => generationsBehind(keys.rotationKey, sid, Buffer.from(bytes).toString('base64url'), live, 20) === null),
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        (bytes) => generationsBehind(keys.rotationKey, sid, Buffer.from(bytes).toString('base64url'), live, 20) === null
+      ),
       { numRuns: 200 }
     );
     expect(generationsBehind(keys.rotationKey, newSessionId(), secrets[0], live, 20)).toBeNull();

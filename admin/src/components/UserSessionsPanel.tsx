@@ -55,7 +55,11 @@ const UserSessions = ({ userId, canRevoke }: { userId: number; canRevoke: boolea
     if (!pending) return;
     setBusy(true);
     try {
-      await del(pending.kind === 'one' ? `/${PLUGIN_ID}/sessions/${encodeURIComponent(pending.session.id)}` : `/${PLUGIN_ID}/users/${userId}/sessions`);
+      await del(
+        pending.kind === 'one'
+          ? `/${PLUGIN_ID}/sessions/${encodeURIComponent(pending.session.id)}`
+          : `/${PLUGIN_ID}/users/${userId}/sessions`
+      );
     } catch {
       toggleNotification({
         type: 'danger',
@@ -98,7 +102,13 @@ const UserSessions = ({ userId, canRevoke }: { userId: number; canRevoke: boolea
       </Flex>
       <ConfirmRevokeDialog
         kind={pending?.kind ?? null}
-        message={pending?.kind === 'all' ? t('user.panel.confirm.revokeAll') : pending ? t('user.panel.confirm.revoke', { device: pending.session.device }) : ''}
+        message={
+          pending?.kind === 'all'
+            ? t('user.panel.confirm.revokeAll')
+            : pending
+              ? t('user.panel.confirm.revoke', { device: pending.session.device })
+              : ''
+        }
         busy={busy}
         onConfirm={confirmRevoke}
         onCancel={() => setPending(null)}

@@ -93,8 +93,7 @@ export const SessionsPage = () => {
     } catch {
       setLoadError(true);
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [query]);
+  }, [get, query]);
 
   React.useEffect(() => {
     load();
@@ -245,10 +244,16 @@ export const SessionsPage = () => {
             </Typography>
           </Flex>
           <Flex gap={2} alignItems="center">
-            <IconButton label={t('sessions.pagination.previous')} disabled={pagination.page <= 1} onClick={() => setQuery((q) => ({ ...q, page: q.page - 1 }))}>
+            <IconButton
+              label={t('sessions.pagination.previous')}
+              disabled={pagination.page <= 1}
+              onClick={() => setQuery((q) => ({ ...q, page: q.page - 1 }))}
+            >
               <ArrowLeft />
             </IconButton>
-            <Typography variant="pi">{t('sessions.pagination.status', { page: pagination.page, pageCount: Math.max(1, pagination.pageCount) })}</Typography>
+            <Typography variant="pi">
+              {t('sessions.pagination.status', { page: pagination.page, pageCount: Math.max(1, pagination.pageCount) })}
+            </Typography>
             <IconButton
               label={t('sessions.pagination.next')}
               disabled={pagination.page >= pagination.pageCount}

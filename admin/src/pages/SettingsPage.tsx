@@ -1,5 +1,17 @@
 import * as React from 'react';
-import { Badge, Box, Button, Field, Flex, Grid, NumberInput, SingleSelect, SingleSelectOption, Typography, VisuallyHidden } from '@strapi/design-system';
+import {
+  Badge,
+  Box,
+  Button,
+  Field,
+  Flex,
+  Grid,
+  NumberInput,
+  SingleSelect,
+  SingleSelectOption,
+  Typography,
+  VisuallyHidden,
+} from '@strapi/design-system';
 import { ArrowClockwise, Check } from '@strapi/icons';
 import { Layouts, Page, useFetchClient, useNotification, useRBAC } from '@strapi/strapi/admin';
 import { useIntl } from 'react-intl';
@@ -7,7 +19,17 @@ import { PERMISSIONS } from '../permissions';
 import { PLUGIN_ID } from '../pluginId';
 import { formatSeconds } from '../utils/format';
 import { getTrad } from '../utils/getTrad';
-import { LIFESPAN_KEYS, split, UNIT_SECONDS, UNITS, validate, type LifespanKey, type Lifespans, type Problem, type Unit } from '../utils/lifespans';
+import {
+  LIFESPAN_KEYS,
+  split,
+  UNIT_SECONDS,
+  UNITS,
+  validate,
+  type LifespanKey,
+  type Lifespans,
+  type Problem,
+  type Unit,
+} from '../utils/lifespans';
 
 interface SettingsView {
   values: Lifespans;
@@ -17,8 +39,7 @@ interface SettingsView {
 
 type Draft = Record<LifespanKey, { amount: number | undefined; unit: Unit }>;
 
-const toDraft = (values: Lifespans): Draft =>
-  Object.fromEntries(LIFESPAN_KEYS.map((key) => [key, split(values[key])])) as Draft;
+const toDraft = (values: Lifespans): Draft => Object.fromEntries(LIFESPAN_KEYS.map((key) => [key, split(values[key])])) as Draft;
 
 const toSeconds = (draft: Draft): Record<LifespanKey, number | undefined> =>
   Object.fromEntries(
@@ -63,10 +84,12 @@ export const SettingsPage = () => {
 
   React.useEffect(() => {
     get<{ data: SettingsView }>(`/${PLUGIN_ID}/settings`)
-      .then(({ data }) => apply(data.data))
+      .then(({ data }) => {
+        setView(data.data);
+        setDraft(toDraft(data.data.values));
+      })
       .catch(() => setLoadError(true));
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
+  }, [get]);
 
   const t = (id: string, values?: Record<string, string | number>) => formatMessage({ id: getTrad(id), defaultMessage: id }, values);
 
@@ -79,7 +102,10 @@ export const SettingsPage = () => {
   const hasProblems = Object.keys(problems).length > 0;
 
   const problemText = (p: Problem) =>
-    t(p.id, p.values && { min: formatSeconds(formatMessage, Number(p.values.min)), max: formatSeconds(formatMessage, Number(p.values.max)) });
+    t(
+      p.id,
+      p.values && { min: formatSeconds(formatMessage, Number(p.values.min)), max: formatSeconds(formatMessage, Number(p.values.max)) }
+    );
 
   const onSubmit = async (event: React.FormEvent) => {
     event.preventDefault();
@@ -87,7 +113,9 @@ export const SettingsPage = () => {
     setSubmitting(true);
     try {
       // Only what was changed here is saved; untouched fields keep following config/plugins.ts.
-      const changed = Object.fromEntries(LIFESPAN_KEYS.filter((key) => seconds[key] !== view.values[key]).map((key) => [key, seconds[key]]));
+      const changed = Object.fromEntries(
+        LIFESPAN_KEYS.filter((key) => seconds[key] !== view.values[key]).map((key) => [key, seconds[key]])
+      );
       const { data } = await put<{ data: SettingsView }>(`/${PLUGIN_ID}/settings`, changed);
       apply(data.data);
       toggleNotification({ type: 'success', message: t('settings.notification.saved') });
@@ -157,10 +185,19 @@ export const SettingsPage = () => {
                   const saved = view.sources[key] === 'saved';
                   return (
                     <Grid.Item key={key} col={6} s={12} direction="column" alignItems="stretch">
-                      <Field.Root name={key} id={`refresh-token-${key}`} error={problem} hint={t('settings.hint.configured', { value: formatSeconds(formatMessage, view.configured[key]) })}>
+                      <Field.Root
+                        name={key}
+                        id={`refresh-token-${key}`}
+                        error={problem}
+                        hint={t('settings.hint.configured', { value: formatSeconds(formatMessage, view.configured[key]) })}
+                      >
                         <Flex justifyContent="space-between" alignItems="center" gap={2}>
                           <Field.Label>{t(`settings.field.${key}.label`)}</Field.Label>
-                          <Badge data-testid={`source-${key}`} backgroundColor={saved ? 'success100' : 'neutral150'} textColor={saved ? 'success700' : 'neutral700'}>
+                          <Badge
+                            data-testid={`source-${key}`}
+                            backgroundColor={saved ? 'success100' : 'neutral150'}
+                            textColor={saved ? 'success700' : 'neutral700'}
+                          >
                             {t(saved ? 'settings.source.saved' : 'settings.source.config')}
                           </Badge>
                         </Flex>

@@ -2,7 +2,13 @@
  * The lifespan rules of the server (server/src/config/index.ts: LIFESPAN_BOUNDS, lifespanErrors),
  * repeated here for inline validation; the server checks again and its field errors are shown too.
  */
-export const LIFESPAN_KEYS = ['accessTokenLifespan', 'refreshTokenIdleLifespan', 'refreshTokenMaxLifespan', 'reuseGracePeriod', 'sessionOnlyIdleLifespan'] as const;
+export const LIFESPAN_KEYS = [
+  'accessTokenLifespan',
+  'refreshTokenIdleLifespan',
+  'refreshTokenMaxLifespan',
+  'reuseGracePeriod',
+  'sessionOnlyIdleLifespan',
+] as const;
 export type LifespanKey = (typeof LIFESPAN_KEYS)[number];
 export type Lifespans = Record<LifespanKey, number>;
 

@@ -14,8 +14,14 @@ export const STRAPI_URL = process.env.STRAPI_URL ?? 'http://127.0.0.1:1337';
  */
 export function clientOf(requestHeaders: Headers): ClientIdentity {
   const hops = Number(process.env.TRUSTED_PROXY_HOPS ?? 1);
-  const chain = (requestHeaders.get('x-forwarded-for') ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
-  return { ip: hops > 0 && chain.length >= hops ? chain[chain.length - hops] : undefined, userAgent: requestHeaders.get('user-agent') ?? undefined };
+  const chain = (requestHeaders.get('x-forwarded-for') ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  return {
+    ip: hops > 0 && chain.length >= hops ? chain[chain.length - hops] : undefined,
+    userAgent: requestHeaders.get('user-agent') ?? undefined,
+  };
 }
 
 /** For server actions and route handlers, where cookies can be written: may log in, refresh, log out. */

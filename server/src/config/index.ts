@@ -102,8 +102,10 @@ const durationOrZero = (key: string, example: string) =>
 const duration = (key: string) =>
   yup
     .mixed()
-    .test('duration', `${key} must be a positive number of seconds or a string like '15m' (units: s, m, h, d)`, (value) =>
-      parseDuration(value) !== null
+    .test(
+      'duration',
+      `${key} must be a positive number of seconds or a string like '15m' (units: s, m, h, d)`,
+      (value) => parseDuration(value) !== null
     );
 
 /** The four lifespans, in seconds, and the rules between them: shared by start-up and the admin API. */
@@ -115,7 +117,13 @@ export interface Lifespans {
   sessionOnlyIdleLifespan: number;
 }
 
-export const LIFESPAN_KEYS = ['accessTokenLifespan', 'refreshTokenIdleLifespan', 'refreshTokenMaxLifespan', 'reuseGracePeriod', 'sessionOnlyIdleLifespan'] as const;
+export const LIFESPAN_KEYS = [
+  'accessTokenLifespan',
+  'refreshTokenIdleLifespan',
+  'refreshTokenMaxLifespan',
+  'reuseGracePeriod',
+  'sessionOnlyIdleLifespan',
+] as const;
 
 /** Bounds that keep a typo from locking everyone out or minting decade-long sessions. */
 export const LIFESPAN_BOUNDS: Record<keyof Lifespans, [number, number]> = {
@@ -159,7 +167,11 @@ const schema = yup
     reuseGracePeriod: durationOrZero('reuseGracePeriod', '10s'),
     sessionOnlyIdleLifespan: yup
       .mixed()
-      .test('duration', "sessionOnlyIdleLifespan must be a positive number of seconds or a string like '1d'", (v) => v === undefined || v === null || parseDuration(v) !== null),
+      .test(
+        'duration',
+        "sessionOnlyIdleLifespan must be a positive number of seconds or a string like '1d'",
+        (v) => v === undefined || v === null || parseDuration(v) !== null
+      ),
     maxSessionsPerUser: yup
       .number()
       .strict()
@@ -173,15 +185,23 @@ const schema = yup
         lookback: duration('newDevice.lookback'),
         email: yup
           .mixed()
-          .test('email', 'newDevice.email must be false or { subject, text } strings', (v) =>
-            v === false || (typeof v === 'object' && v !== null && typeof (v as any).subject === 'string' && typeof (v as any).text === 'string')
+          .test(
+            'email',
+            'newDevice.email must be false or { subject, text } strings',
+            (v) =>
+              v === false ||
+              (typeof v === 'object' && v !== null && typeof (v as any).subject === 'string' && typeof (v as any).text === 'string')
           ),
       })
       .noUnknown(true, 'newDevice has an unknown key: ${unknown}'),
     delivery: yup.mixed().oneOf(['cookie', 'body', 'both'], "delivery must be one of 'cookie', 'body', 'both'"),
     cookie: yup
       .object({
-        name: yup.string().strict().matches(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'cookie.name must be a valid cookie name').required('cookie.name is required'),
+        name: yup
+          .string()
+          .strict()
+          .matches(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'cookie.name must be a valid cookie name')
+          .required('cookie.name is required'),
         path: yup.string().strict().matches(/^\//, "cookie.path must start with '/'").required('cookie.path is required'),
         sameSite: yup.mixed().oneOf(['strict', 'lax', 'none'], "cookie.sameSite must be one of 'strict', 'lax', 'none'"),
         secure: yup.mixed().oneOf([true, false, 'auto'], "cookie.secure must be true, false or 'auto'"),
@@ -195,40 +215,59 @@ const schema = yup
       .strict()
       .typeError('trustedOrigins must be an array of origins such as https://app.example.com')
       .of(
-        yup
-          .mixed()
-          .test('origin', '${originalValue}', function check(value) {
-            const problem = originPatternError(value);
-            return problem === null || this.createError({ message: `trustedOrigins: ${problem}` });
-          })
+        yup.mixed().test('origin', '${originalValue}', function check(value) {
+          const problem = originPatternError(value);
+          return problem === null || this.createError({ message: `trustedOrigins: ${problem}` });
+        })
       )
       .notRequired(),
     rateLimit: yup
       .object({
         enabled: yup.boolean().strict().typeError('rateLimit.enabled must be a boolean'),
         interval: duration('rateLimit.interval'),
-        max: yup.number().strict().integer('rateLimit.max must be an integer').min(1, 'rateLimit.max must be at least 1').typeError('rateLimit.max must be a number'),
+        max: yup
+          .number()
+          .strict()
+          .integer('rateLimit.max must be an integer')
+          .min(1, 'rateLimit.max must be at least 1')
+          .typeError('rateLimit.max must be a number'),
         store: yup.mixed().oneOf(['memory', 'redis'], "rateLimit.store must be 'memory' or 'redis'"),
         redis: yup.mixed().notRequired(),
       })
-      .test('redis-client', "rateLimit.store 'redis' needs rateLimit.redis: an ioredis or node-redis client", (r) =>
-        r?.store !== 'redis' || (typeof r.redis === 'object' && r.redis !== null)
+      .test(
+        'redis-client',
+        "rateLimit.store 'redis' needs rateLimit.redis: an ioredis or node-redis client",
+        (r) => r?.store !== 'redis' || (typeof r.redis === 'object' && r.redis !== null)
       ),
     legacyTokenExchange: yup
       .object({
         enabled: yup.boolean().strict().typeError('legacyTokenExchange.enabled must be a boolean'),
         issuedBefore: yup
           .mixed()
-          .test('date', 'legacyTokenExchange.issuedBefore must be an ISO date such as 2026-12-01T00:00:00Z', (v) => v == null || (typeof v === 'string' && !Number.isNaN(Date.parse(v)))),
+          .test(
+            'date',
+            'legacyTokenExchange.issuedBefore must be an ISO date such as 2026-12-01T00:00:00Z',
+            (v) => v == null || (typeof v === 'string' && !Number.isNaN(Date.parse(v)))
+          ),
       })
       .noUnknown(true, 'legacyTokenExchange has an unknown key: ${unknown}'),
     builtInRefreshMode: yup.mixed().oneOf(['take-over', 'refuse'], "builtInRefreshMode must be 'take-over' or 'refuse'"),
-    proxySecret: yup.string().strict().min(16, 'proxySecret must be at least 16 characters (a random secret shared with the front end)').notRequired().typeError('proxySecret must be a string'),
+    proxySecret: yup
+      .string()
+      .strict()
+      .min(16, 'proxySecret must be at least 16 characters (a random secret shared with the front end)')
+      .notRequired()
+      .typeError('proxySecret must be a string'),
     cleanup: yup.object({
       enabled: yup.boolean().strict().typeError('cleanup.enabled must be a boolean'),
       cron: yup.string().strict().typeError('cleanup.cron must be a cron string'),
       retainRevokedFor: durationOrZero('cleanup.retainRevokedFor', '1d'),
-      batchSize: yup.number().strict().integer().min(1, 'cleanup.batchSize must be at least 1').typeError('cleanup.batchSize must be a number'),
+      batchSize: yup
+        .number()
+        .strict()
+        .integer()
+        .min(1, 'cleanup.batchSize must be at least 1')
+        .typeError('cleanup.batchSize must be a number'),
     }),
   })
   .noUnknown(true, 'unknown config key: ${unknown}');
@@ -272,7 +311,9 @@ export function validateConfig(config: unknown): void {
   if (readable) problems.push(...lifespanErrors(lifespansOf(c)).map(([, message]) => message));
   if (c?.cookie?.sameSite === 'none') {
     if (c.cookie.secure === false) {
-      problems.push("cookie.sameSite 'none' requires cookie.secure true or 'auto' (browsers drop SameSite=None cookies that are not Secure)");
+      problems.push(
+        "cookie.sameSite 'none' requires cookie.secure true or 'auto' (browsers drop SameSite=None cookies that are not Secure)"
+      );
     }
     if (!Array.isArray(c.trustedOrigins) || c.trustedOrigins.length === 0) {
       // SameSite=None exists only to serve front ends on other sites: they must be named.

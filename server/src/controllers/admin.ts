@@ -40,7 +40,9 @@ function positiveInt(value: unknown, name: string, fallback: number, max = Numbe
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
   if (typeof value !== 'string' || !/^\d+$/.test(value) || n < 1 || n > max) {
-    throw new errors.ValidationError(`${name} must be an integer between 1 and ${max}`, { errors: [fieldError(name, `${name} must be an integer between 1 and ${max}`)] });
+    throw new errors.ValidationError(`${name} must be an integer between 1 and ${max}`, {
+      errors: [fieldError(name, `${name} must be an integer between 1 and ${max}`)],
+    });
   }
   return n;
 }
@@ -82,7 +84,9 @@ const admin = ({ strapi }: { strapi: Core.Strapi }) => {
       const user = typeof query.user === 'string' ? query.user.trim().slice(0, 255) : '';
       const userFields = readableUserFields(ctx);
       if (user && !/^\d+$/.test(user) && userFields.length === 0) {
-        throw new errors.PolicyError('Searching sessions by username or e-mail needs read permission on users in the Content Manager: search by user id');
+        throw new errors.PolicyError(
+          'Searching sessions by username or e-mail needs read permission on users in the Content Manager: search by user id'
+        );
       }
       ctx.body = await sessions().listForAdmin({ page, pageSize, user: user || undefined, userFields });
     },
@@ -95,7 +99,8 @@ const admin = ({ strapi }: { strapi: Core.Strapi }) => {
 
     async revokeUserSessions(ctx: Context) {
       const { userId } = ctx.params as { userId: string };
-      if (!/^\d+$/.test(userId)) throw new errors.ValidationError('userId must be an integer', { errors: [fieldError('userId', 'userId must be an integer')] });
+      if (!/^\d+$/.test(userId))
+        throw new errors.ValidationError('userId must be an integer', { errors: [fieldError('userId', 'userId must be an integer')] });
       const revoked = await sessions().revokeUserSessions(Number(userId), 'admin', requestMeta(ctx));
       ctx.body = { ok: true, revoked };
     },

@@ -1,7 +1,19 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import type { Context } from 'koa';
-import { answeringRefusals, bearerToken, bodyToken, clearRefreshCookie, deliverTokens, logoutOthersWith, logoutWith, presentedToken, refreshWith, requestMeta, requireAccessUser } from '../http/transport';
+import {
+  answeringRefusals,
+  bearerToken,
+  bodyToken,
+  clearRefreshCookie,
+  deliverTokens,
+  logoutOthersWith,
+  logoutWith,
+  presentedToken,
+  refreshWith,
+  requestMeta,
+  requireAccessUser,
+} from '../http/transport';
 import { exchangeLegacyToken } from '../services/legacy-exchange';
 import type { PluginConfig } from '../config';
 import { refuse } from '../http/refusal';

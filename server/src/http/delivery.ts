@@ -22,7 +22,7 @@ function asked(ctx: Context): boolean {
   if (ctx.get('origin') || ctx.get('sec-fetch-site')) {
     // Refused before anything happens: a login must not leave a session no one can hold.
     throw new errors.ValidationError(
-      'X-Refresh-Token-Delivery: body is for server-to-server requests (a front end\'s server): this request carries Origin or Sec-Fetch-Site, as only browsers do'
+      "X-Refresh-Token-Delivery: body is for server-to-server requests (a front end's server): this request carries Origin or Sec-Fetch-Site, as only browsers do"
     );
   }
   return true;

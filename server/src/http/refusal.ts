@@ -35,17 +35,18 @@ type Action = (ctx: Context) => Promise<void>;
 export function answeringRefusals<T extends Record<string, Action>>(strapi: Core.Strapi, actions: T): T {
   const wrapped: Record<string, Action> = {};
   for (const [name, action] of Object.entries(actions)) {
-    wrapped[name] = (ctx) => tracked(strapi, async () => {
-      try {
-        await action(ctx);
-      } catch (error) {
-        if (await isStoreUnavailable(strapi, error)) throw unavailable(ctx, strapi, error);
-        if (!(error instanceof Refusal)) throw error;
-        ctx.status = error.status;
-        ctx.body = { data: null, error: { status: error.status, name: error.name, message: error.message, details: {} } };
-      }
-      storeAnswered(strapi); // answered (a refusal too): the store was reachable
-    });
+    wrapped[name] = (ctx) =>
+      tracked(strapi, async () => {
+        try {
+          await action(ctx);
+        } catch (error) {
+          if (await isStoreUnavailable(strapi, error)) throw unavailable(ctx, strapi, error);
+          if (!(error instanceof Refusal)) throw error;
+          ctx.status = error.status;
+          ctx.body = { data: null, error: { status: error.status, name: error.name, message: error.message, details: {} } };
+        }
+        storeAnswered(strapi); // answered (a refusal too): the store was reachable
+      });
   }
   return wrapped as T;
 }

@@ -13,13 +13,36 @@ export const RETRY_AFTER_SECONDS = 5;
 
 const TRANSIENT_CODES = new Set([
   // Node sockets
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
   // PostgreSQL: connection exceptions, shutdown, cannot connect now, deadlock, serialization, not accepting connections
-  '08000', '08001', '08003', '08004', '08006', '57P01', '57P02', '57P03', '40P01', '40001', '55000', '53300',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '57P01',
+  '57P02',
+  '57P03',
+  '40P01',
+  '40001',
+  '55000',
+  '53300',
   // MySQL / MariaDB
-  'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR', 'ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'ER_CON_COUNT_ERROR', 'ER_SERVER_SHUTDOWN',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR',
+  'ER_LOCK_DEADLOCK',
+  'ER_LOCK_WAIT_TIMEOUT',
+  'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
   // SQLite
-  'SQLITE_BUSY', 'SQLITE_LOCKED',
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
 ]);
 /** Errors pg and mysql2 raise with no code when a connection drops mid-query. Exact texts. */
 const CODELESS_CONNECTION_LOSS = new Set([
@@ -75,11 +98,15 @@ const outages = new WeakMap<object, number>();
 export function unavailable(ctx: Context, strapi: Core.Strapi, error: unknown): Error {
   if (!outages.has(strapi)) {
     outages.set(strapi, Date.now());
-    strapi.log.error(`[refresh-token] the session store is unreachable (${(error as Error)?.message ?? error}); answering 503 until it is back`);
+    strapi.log.error(
+      `[refresh-token] the session store is unreachable (${(error as Error)?.message ?? error}); answering 503 until it is back`
+    );
   }
   ctx.set('Retry-After', String(RETRY_AFTER_SECONDS));
   ctx.set('Cache-Control', 'no-store');
-  return Object.assign(createError(503, 'The session store is temporarily unavailable: retry shortly'), { details: { retryAfter: RETRY_AFTER_SECONDS } });
+  return Object.assign(createError(503, 'The session store is temporarily unavailable: retry shortly'), {
+    details: { retryAfter: RETRY_AFTER_SECONDS },
+  });
 }
 
 /** Called after a token request the store answered: closes an outage episode with one log line. */

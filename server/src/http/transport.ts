@@ -45,7 +45,12 @@ export function bodyToken(ctx: Context): unknown {
  * cross-site form. `staleCookie: 'accept'` (logout) takes a cookie with a broken signature as
  * "nothing to revoke" rather than a 401.
  */
-export function presentedToken(ctx: Context, strapi: Core.Strapi, fromBody: unknown, staleCookie: 'refuse' | 'accept' = 'refuse'): PresentedToken {
+export function presentedToken(
+  ctx: Context,
+  strapi: Core.Strapi,
+  fromBody: unknown,
+  staleCookie: 'refuse' | 'accept' = 'refuse'
+): PresentedToken {
   const c = config(strapi);
   if (fromBody !== undefined) {
     // A built-in mode's token is exchanged from the body whatever `delivery` says (a front end switching over).
@@ -83,7 +88,10 @@ export function presentedToken(ctx: Context, strapi: Core.Strapi, fromBody: unkn
  * keeps the lifetime right on a client whose clock is off. `null`: a browser-session cookie.
  */
 function setCookie(ctx: Context, name: string, value: string, options: object, maxAgeMs: number | null): void {
-  ctx.cookies.set(name, value, { ...options, ...(maxAgeMs === null ? {} : maxAgeMs === 0 ? { expires: new Date(0) } : { maxAge: maxAgeMs }) });
+  ctx.cookies.set(name, value, {
+    ...options,
+    ...(maxAgeMs === null ? {} : maxAgeMs === 0 ? { expires: new Date(0) } : { maxAge: maxAgeMs }),
+  });
   if (maxAgeMs === null) return;
   const seconds = Math.floor(maxAgeMs / 1000);
   const lines = ctx.response.get('Set-Cookie') as unknown as string[];
@@ -108,7 +116,12 @@ export function clearRefreshCookie(ctx: Context, strapi: Core.Strapi): void {
  * Puts freshly issued tokens on the response: the access JWT as `jwt` in the body, the refresh
  * token in the cookie and/or as `refreshToken`, per `delivery`. Never cacheable.
  */
-export function deliverTokens(ctx: Context, strapi: Core.Strapi, tokens: IssuedTokens, body: Record<string, unknown> = {}): Record<string, unknown> {
+export function deliverTokens(
+  ctx: Context,
+  strapi: Core.Strapi,
+  tokens: IssuedTokens,
+  body: Record<string, unknown> = {}
+): Record<string, unknown> {
   if (usesCookie(ctx, strapi)) setRefreshCookie(ctx, strapi, tokens);
   ctx.set('Cache-Control', 'no-store');
   ctx.set('Pragma', 'no-cache');
@@ -152,7 +165,8 @@ async function rotateOrExchange(strapi: Core.Strapi, token: string, meta: Reques
 export async function builtInShapeRefresh(ctx: Context, strapi: Core.Strapi): Promise<Record<string, unknown>> {
   const fromBody = bodyToken(ctx);
   const token = fromBody ?? builtInCookieToken(ctx, strapi);
-  if (typeof token !== 'string' || token.length === 0) throw new errors.ValidationError('Missing refresh token: send { "refreshToken": "..." } or the strapi_up_refresh cookie');
+  if (typeof token !== 'string' || token.length === 0)
+    throw new errors.ValidationError('Missing refresh token: send { "refreshToken": "..." } or the strapi_up_refresh cookie');
   const fromCookie = fromBody === undefined;
   if (fromCookie) {
     assertTrustedOrigin(ctx, strapi);
@@ -213,7 +227,8 @@ export function refuseRefresh(ctx: Context, strapi: Core.Strapi, message = 'Inva
 }
 
 /** The token of an `Authorization: Bearer <token>` header, if the request has one. */
-export const bearerToken = (request: Pick<Context['request'], 'get'>): string | undefined => /^Bearer\s+(\S+)$/i.exec(request.get('authorization'))?.[1];
+export const bearerToken = (request: Pick<Context['request'], 'get'>): string | undefined =>
+  /^Bearer\s+(\S+)$/i.exec(request.get('authorization'))?.[1];
 
 /** The user behind a Bearer access token of a live session; 401 when there is none or it is not valid. */
 export async function requireAccessUser(ctx: Context, strapi: Core.Strapi): Promise<{ id: number; sid?: string }> {
@@ -228,7 +243,8 @@ export async function requireAccessUser(ctx: Context, strapi: Core.Strapi): Prom
   if (!claims) return refuse(401, 'Invalid or expired access token');
   // Whatever `strict` says: the access token of a session that has ended must not manage the
   // user's other sessions (an attacker whose session the victim just ended).
-  if (typeof claims.sid === 'string' && !(await sessions(strapi).isLive(claims.sid, 0))) return refuse(401, 'This session has ended: log in again');
+  if (typeof claims.sid === 'string' && !(await sessions(strapi).isLive(claims.sid, 0)))
+    return refuse(401, 'This session has ended: log in again');
   const user = await strapi.db.query('plugin::users-permissions.user').findOne({ where: { id: claims.id }, select: ['id', 'blocked'] });
   if (!user || user.blocked) return refuse(401, 'Invalid or expired access token');
   return { id: user.id, sid: typeof claims.sid === 'string' ? claims.sid : undefined };

@@ -12,9 +12,14 @@ import { formatDuration, parseDuration } from '../config/duration';
 import { bearerToken } from '../http/transport';
 import type { SessionsService } from '../services/sessions';
 
-export default async (policyContext: { request: Context['request'] }, config: { maxAge?: unknown } = {}, { strapi }: { strapi: Core.Strapi }) => {
+export default async (
+  policyContext: { request: Context['request'] },
+  config: { maxAge?: unknown } = {},
+  { strapi }: { strapi: Core.Strapi }
+) => {
   const maxAge = parseDuration(config.maxAge ?? '5m');
-  if (maxAge === null) throw new Error(`plugin::refresh-token.fresh: maxAge must be a duration like '5m', got ${JSON.stringify(config.maxAge)}`);
+  if (maxAge === null)
+    throw new Error(`plugin::refresh-token.fresh: maxAge must be a duration like '5m', got ${JSON.stringify(config.maxAge)}`);
   const bearer = bearerToken(policyContext.request);
   const sessions: SessionsService = strapi.plugin('refresh-token').service('sessions');
   const claims = bearer ? (sessions.verifyAccessToken(bearer) as { auth_time?: unknown; sid?: string } | null) : null;

@@ -26,7 +26,9 @@ interface BuiltInSession {
   absoluteExpiresAt?: string | Date | null;
 }
 
-type SessionManager = (origin: string) => { validateRefreshToken(token: string): Promise<{ isValid: boolean; userId?: string; sessionId?: string }> };
+type SessionManager = (origin: string) => {
+  validateRefreshToken(token: string): Promise<{ isValid: boolean; userId?: string; sessionId?: string }>;
+};
 
 const sessions = (strapi: Core.Strapi): SessionsService => strapi.plugin('refresh-token').service('sessions');
 
@@ -56,7 +58,9 @@ function signedClaims(strapi: Core.Strapi, token: string, ignoreExpiration: bool
 /** A built-in access token as users-permissions' own claims (`id`), or null. */
 export function builtInAccessClaims(strapi: Core.Strapi, token: string): { id: number; sid?: string } | null {
   const claims = signedClaims(strapi, token, false);
-  return claims?.type === 'access' && claims.userId !== undefined && /^\d+$/.test(String(claims.userId)) ? { id: Number(claims.userId) } : null;
+  return claims?.type === 'access' && claims.userId !== undefined && /^\d+$/.test(String(claims.userId))
+    ? { id: Number(claims.userId) }
+    : null;
 }
 
 export type ExchangeResult = { ok: true; tokens: IssuedTokens } | { ok: false; reason: 'unknown' | 'reused' };
@@ -70,7 +74,9 @@ export async function exchangeBuiltInToken(strapi: Core.Strapi, token: string, m
   const user = await strapi.db.query(USER_UID).findOne({ where: { id: Number(valid.userId) }, select: ['id', 'blocked'] });
   if (!user || user.blocked) return { ok: false, reason: 'unknown' };
   // The compare-and-swap that ends the built-in session: only one exchange wins.
-  const { count } = await strapi.db.query(SESSION_UID).updateMany({ where: { sessionId: valid.sessionId, origin: ORIGIN, status: 'active' }, data: { status: 'rotated' } });
+  const { count } = await strapi.db
+    .query(SESSION_UID)
+    .updateMany({ where: { sessionId: valid.sessionId, origin: ORIGIN, status: 'active' }, data: { status: 'rotated' } });
   if (count !== 1) return { ok: false, reason: 'unknown' };
   const row = (await strapi.db.query(SESSION_UID).findOne({ where: { sessionId: valid.sessionId } })) as BuiltInSession;
   const loginAt = new Date(row.createdAt).getTime();
@@ -98,7 +104,8 @@ async function refusedBuiltInToken(strapi: Core.Strapi, token: string, meta: Req
   if (!migrated) return { ok: false, reason: 'unknown' };
   const { reuseGracePeriod } = await strapi.plugin('refresh-token').service('settings').lifespans();
   const { exchangedAt } = migrated;
-  if (exchangedAt !== null && reuseGracePeriod > 0 && Date.now() - exchangedAt <= reuseGracePeriod * 1000) return { ok: false, reason: 'unknown' };
+  if (exchangedAt !== null && reuseGracePeriod > 0 && Date.now() - exchangedAt <= reuseGracePeriod * 1000)
+    return { ok: false, reason: 'unknown' };
   await sessions(strapi).revokeMigratedForReuse(claims.sessionId, meta);
   return { ok: false, reason: 'reused' };
 }
@@ -110,6 +117,8 @@ export async function pendingBuiltInSessions(strapi: Core.Strapi): Promise<{ cou
   const live = { origin: ORIGIN, status: 'active', expiresAt: { $gt: now } };
   const count = await strapi.db.query(SESSION_UID).count({ where: live });
   if (count === 0) return { count, until: null };
-  const last = await strapi.db.query(SESSION_UID).findOne({ where: live, orderBy: { absoluteExpiresAt: 'desc' }, select: ['absoluteExpiresAt'] });
+  const last = await strapi.db
+    .query(SESSION_UID)
+    .findOne({ where: live, orderBy: { absoluteExpiresAt: 'desc' }, select: ['absoluteExpiresAt'] });
   return { count, until: last?.absoluteExpiresAt ? new Date(last.absoluteExpiresAt) : null };
 }

@@ -10,6 +10,8 @@ export type SessionEvent = (typeof SESSION_EVENTS)[number];
  */
 export function emitSessionEvent(strapi: Core.Strapi, event: SessionEvent, payload: Record<string, unknown>): void {
   strapi.eventHub.emit(`refresh-token.session.${event}`, payload).catch((error: unknown) => {
-    strapi.log.error(`[refresh-token] a listener of refresh-token.session.${event} failed: ${error instanceof Error ? error.message : String(error)}`);
+    strapi.log.error(
+      `[refresh-token] a listener of refresh-token.session.${event} failed: ${error instanceof Error ? error.message : String(error)}`
+    );
   });
 }

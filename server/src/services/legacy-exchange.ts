@@ -38,19 +38,25 @@ export async function exchangeLegacyToken(strapi: Core.Strapi, bearer: string, m
   const claims = sessions(strapi).verifyAccessToken(bearer) as { id?: unknown; sid?: unknown; iat?: unknown; exp?: unknown } | null;
   if (!claims || typeof claims.iat !== 'number') return refused('Invalid or expired token');
   if (claims.sid !== undefined) return refused('This token already belongs to a session: refresh it instead');
-  if (claims.iat * 1000 >= (await cutoff(strapi, config))) return refused('Only tokens issued before the switch to refresh tokens can be exchanged');
+  if (claims.iat * 1000 >= (await cutoff(strapi, config)))
+    return refused('Only tokens issued before the switch to refresh tokens can be exchanged');
 
   const user = await strapi.db.query(USER_UID).findOne({ where: { id: Number(claims.id) } });
   if (!user || user.blocked) return refused('Invalid or expired token');
-  const advanced = (await strapi.store({ type: 'plugin', name: 'users-permissions', key: 'advanced' }).get()) as { email_confirmation?: boolean } | null;
+  const advanced = (await strapi.store({ type: 'plugin', name: 'users-permissions', key: 'advanced' }).get()) as {
+    email_confirmation?: boolean;
+  } | null;
   if (advanced?.email_confirmation && !user.confirmed) return refused('Invalid or expired token');
 
   // Once: the unique hash is the compare-and-swap, whoever races.
   const tokenHash = createHash('sha256').update(bearer).digest('base64url');
   try {
-    await strapi.db.connection(EXCHANGED).insert({ token_hash: tokenHash, expires_at: Number(claims.exp ?? 0) * 1000, created_at: new Date(), updated_at: new Date() });
+    await strapi.db
+      .connection(EXCHANGED)
+      .insert({ token_hash: tokenHash, expires_at: Number(claims.exp ?? 0) * 1000, created_at: new Date(), updated_at: new Date() });
   } catch (error) {
-    if (await strapi.db.connection(EXCHANGED).where({ token_hash: tokenHash }).first('id')) return refused('This token was already exchanged');
+    if (await strapi.db.connection(EXCHANGED).where({ token_hash: tokenHash }).first('id'))
+      return refused('This token was already exchanged');
     throw error;
   }
   const tokens = await sessions(strapi).create(user.id, meta);

@@ -19,7 +19,8 @@ export function ipNetwork(ip: string | null | undefined): string {
   return `${groups.slice(0, 3).join(':')}::/48`;
 }
 
-const render = (template: string, values: Record<string, string>) => template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, key) => values[key] ?? '');
+const render = (template: string, values: Record<string, string>) =>
+  template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, key) => values[key] ?? '');
 
 export async function afterLogin(
   strapi: Core.Strapi,
@@ -42,12 +43,19 @@ export async function afterLogin(
   if (config.newDevice.email) await emailNewDevice(strapi, config.newDevice.email, { userId, device, ip: meta.ip ?? 'unknown' });
 }
 
-async function emailNewDevice(strapi: Core.Strapi, template: { subject: string; text: string }, { userId, device, ip }: { userId: number; device: string; ip: string }) {
+async function emailNewDevice(
+  strapi: Core.Strapi,
+  template: { subject: string; text: string },
+  { userId, device, ip }: { userId: number; device: string; ip: string }
+) {
   const user = await strapi.db.query('plugin::users-permissions.user').findOne({ where: { id: userId }, select: ['email', 'username'] });
   if (!user?.email) return;
   const values = { username: user.username ?? '', device, ip, time: new Date().toISOString() };
   try {
-    await strapi.plugin('email').service('email').send({ to: user.email, subject: render(template.subject, values), text: render(template.text, values) });
+    await strapi
+      .plugin('email')
+      .service('email')
+      .send({ to: user.email, subject: render(template.subject, values), text: render(template.text, values) });
   } catch (error) {
     // An alert that cannot be mailed must not fail the login it reports.
     strapi.log.warn(`[refresh-token] new-device e-mail to user ${userId} failed: ${(error as Error).message}`);

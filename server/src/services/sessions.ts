@@ -37,7 +37,8 @@ export class PasswordChangedError extends Error {
   }
 }
 
-export type RevokeReason = 'logout' | 'logout-all' | 'logout-others' | 'session-limit' | 'password-change' | 'blocked' | 'admin' | 'user-deleted' | 'reuse';
+export type RevokeReason =
+  'logout' | 'logout-all' | 'logout-others' | 'session-limit' | 'password-change' | 'blocked' | 'admin' | 'user-deleted' | 'reuse';
 export type RefusalReason = 'unknown' | 'revoked' | 'expired' | 'user' | 'reused';
 
 export interface RequestMeta {
@@ -151,9 +152,9 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
   }
 
   async function emailConfirmationRequired(): Promise<boolean> {
-    const advanced = (await strapi.store({ type: 'plugin', name: 'users-permissions', key: 'advanced' }).get()) as
-      | { email_confirmation?: boolean }
-      | null;
+    const advanced = (await strapi.store({ type: 'plugin', name: 'users-permissions', key: 'advanced' }).get()) as {
+      email_confirmation?: boolean;
+    } | null;
     return advanced?.email_confirmation === true;
   }
 
@@ -193,9 +194,20 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
     signAccessToken(signingKeys(), userId, sessionId, accessTokenLifespan, loginAt);
 
   /** How a presented secret relates to the session: the live token, an earlier one, or neither. */
-  function lineage(row: Row, sessionId: string, secret: string, presentedHash = hashSecret(secret)): 'current' | 'previous' | 'earlier' | 'unknown' {
+  function lineage(
+    row: Row,
+    sessionId: string,
+    secret: string,
+    presentedHash = hashSecret(secret)
+  ): 'current' | 'previous' | 'earlier' | 'unknown' {
     if (digestsEqual(presentedHash, row.token_hash)) return 'current';
-    const behind = generationsBehind(signingKeys().rotationKey, sessionId, secret, row.token_hash, Math.min(REUSE_LOOKBACK, Number(row.generation)));
+    const behind = generationsBehind(
+      signingKeys().rotationKey,
+      sessionId,
+      secret,
+      row.token_hash,
+      Math.min(REUSE_LOOKBACK, Number(row.generation))
+    );
     if (behind === null) return 'unknown';
     return behind === 1 ? 'previous' : 'earlier';
   }
@@ -209,7 +221,8 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
   }
 
   /** Whether the session's login began before the user's last password change. */
-  const predatesPasswordChange = (row: Row) => row.password_changed_at != null && ms(row.auth_started_at ?? row.created_at) < ms(row.password_changed_at);
+  const predatesPasswordChange = (row: Row) =>
+    row.password_changed_at != null && ms(row.auth_started_at ?? row.created_at) < ms(row.password_changed_at);
 
   /** Why this row may not be refreshed now, or null when it may. */
   async function refusal(row: Row, now: number): Promise<RefusalReason | null> {
@@ -235,7 +248,10 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
       const loginAt = options.carriedOver?.loginAt ?? now;
       const sessionId = newSessionId();
       const secret = newSecret();
-      const absoluteExpiresAt = Math.min(now + lifespans.refreshTokenMaxLifespan * 1000, options.carriedOver?.absoluteExpiresAt ?? Infinity);
+      const absoluteExpiresAt = Math.min(
+        now + lifespans.refreshTokenMaxLifespan * 1000,
+        options.carriedOver?.absoluteExpiresAt ?? Infinity
+      );
       const expiresAt = Math.min(now + idleSeconds(lifespans, persistent) * 1000, absoluteExpiresAt);
       await knex()(TABLE).insert({
         document_id: sessionId,
@@ -265,7 +281,14 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
         throw new PasswordChangedError();
       }
       emit('created', { sessionId, userId, ip: meta.ip, userAgent: meta.userAgent });
-      return { sessionId, userId, accessToken: accessToken(userId, sessionId, lifespans, loginAt), refreshToken: formatRefreshToken({ sessionId, secret }), expiresAt, persistent };
+      return {
+        sessionId,
+        userId,
+        accessToken: accessToken(userId, sessionId, lifespans, loginAt),
+        refreshToken: formatRefreshToken({ sessionId, secret }),
+        expiresAt,
+        persistent,
+      };
     },
 
     /**
@@ -365,16 +388,23 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
      * on, even one whose login is still in flight. Joins the changing transaction.
      */
     async recordPasswordChange(userId: number): Promise<void> {
-      const query = knex()(PASSWORD_CHANGES).insert({ user_id: userId, changed_at: Date.now() }).onConflict('user_id').merge(['changed_at']);
+      const query = knex()(PASSWORD_CHANGES)
+        .insert({ user_id: userId, changed_at: Date.now() })
+        .onConflict('user_id')
+        .merge(['changed_at']);
       if (strapi.db.inTransaction()) query.transacting((await strapi.db.transaction()).get());
       await query;
     },
 
     /** The session exchanged from a built-in users-permissions session, if any. */
     async migratedFrom(builtInSessionId: string): Promise<{ sessionId: string; userId: number; exchangedAt: number | null } | undefined> {
-      const row = await knex()(TABLE).where({ migrated_from: builtInSessionId }).first('document_id', 'user_id', 'generation', 'rotated_at');
+      const row = await knex()(TABLE)
+        .where({ migrated_from: builtInSessionId })
+        .first('document_id', 'user_id', 'generation', 'rotated_at');
       // Until its first rotation, rotated_at is the moment of the exchange.
-      return row && { sessionId: row.document_id, userId: row.user_id, exchangedAt: Number(row.generation) === 0 ? ms(row.rotated_at) : null };
+      return (
+        row && { sessionId: row.document_id, userId: row.user_id, exchangedAt: Number(row.generation) === 0 ? ms(row.rotated_at) : null }
+      );
     },
 
     /** A built-in token replayed after its exchange: the session made from it is compromised. */
@@ -410,7 +440,10 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
         .where({ user_id: userId })
         .whereNull('revoked_at')
         .where('expires_at', '>', now)
-        .orderBy([{ column: 'last_used_at', order: 'desc' }, { column: 'id', order: 'desc' }])
+        .orderBy([
+          { column: 'last_used_at', order: 'desc' },
+          { column: 'id', order: 'desc' },
+        ])
         .offset(keep)
         .limit(1000)
         .select('id', 'document_id');
@@ -425,7 +458,11 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /** User agent and IP of the user's sessions created since `sinceMs`, other than `exceptSessionId`. */
-    async devicesSince(userId: number, sinceMs: number, exceptSessionId: string): Promise<Array<{ userAgent: string | null; ip: string | null }>> {
+    async devicesSince(
+      userId: number,
+      sinceMs: number,
+      exceptSessionId: string
+    ): Promise<Array<{ userAgent: string | null; ip: string | null }>> {
       const rows = await knex()(TABLE)
         .where({ user_id: userId })
         .where('last_used_at', '>=', sinceMs)
@@ -454,7 +491,10 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
         .whereNull('revoked_at')
         .where('expires_at', '>', now)
         .where('absolute_expires_at', '>', now)
-        .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }])
+        .orderBy([
+          { column: 'created_at', order: 'desc' },
+          { column: 'id', order: 'desc' },
+        ])
         .select(VIEW_COLUMNS);
       return rows.map((r: Record<string, unknown>) => ({
         ...toView(r),
@@ -491,7 +531,10 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
       }
       const [{ total }] = await base.clone().count({ total: 's.id' });
       const rows = await base
-        .orderBy([{ column: 's.created_at', order: 'desc' }, { column: 's.id', order: 'desc' }])
+        .orderBy([
+          { column: 's.created_at', order: 'desc' },
+          { column: 's.id', order: 'desc' },
+        ])
         .limit(pageSize)
         .offset((page - 1) * pageSize)
         .select([...VIEW_COLUMNS.map((c) => `s.${c}`), 's.user_id', 'u.username', 'u.email']);
@@ -509,7 +552,13 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
      * Deletes expired sessions, and revoked ones older than `retainRevokedMs`, `batchSize` rows at a
      * time so that no statement holds the table for long.
      */
-    async purge({ retainRevokedMs, batchSize }: { retainRevokedMs: number; batchSize: number }): Promise<{ deleted: number; batches: number }> {
+    async purge({
+      retainRevokedMs,
+      batchSize,
+    }: {
+      retainRevokedMs: number;
+      batchSize: number;
+    }): Promise<{ deleted: number; batches: number }> {
       const now = Date.now();
       let deleted = 0;
       let batches = 0;

@@ -46,7 +46,13 @@ export const successorSecret = (rotationKey: KeyObject, sessionId: string, secre
  * previous token), or null when it is not on the chain within `maxSteps`. Only a secret that was
  * really issued for the session reaches the live hash: a forged secret never does.
  */
-export function generationsBehind(rotationKey: KeyObject, sessionId: string, secret: string, liveHash: string, maxSteps: number): number | null {
+export function generationsBehind(
+  rotationKey: KeyObject,
+  sessionId: string,
+  secret: string,
+  liveHash: string,
+  maxSteps: number
+): number | null {
   let current = secret;
   for (let step = 1; step <= maxSteps; step++) {
     current = successorSecret(rotationKey, sessionId, current);
@@ -101,7 +107,13 @@ export interface AccessClaims {
  * A users-permissions compatible access JWT (`id` claim) that also names its session (`sid`). A
  * random `jti` makes every token unique, even two issued in the same second.
  */
-export const signAccessToken = (keys: SigningKeys, userId: number | string, sessionId: string, lifespanSeconds: number, loginAtMs: number): string =>
+export const signAccessToken = (
+  keys: SigningKeys,
+  userId: number | string,
+  sessionId: string,
+  lifespanSeconds: number,
+  loginAtMs: number
+): string =>
   jwt.sign({ id: userId, sid: sessionId, auth_time: Math.floor(loginAtMs / 1000) }, keys.jwtKey, {
     algorithm: keys.algorithm,
     expiresIn: lifespanSeconds,

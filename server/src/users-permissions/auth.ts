@@ -44,16 +44,21 @@ export function wrapUsersPermissionsAuth(strapi: Core.Strapi): void {
 
   // The built-in refresh mode's own routes (users-permissions answers them 404 outside that mode):
   // kept working, in its answer shapes, for the front ends of an app switching from that mode.
-  for (const [action, handle] of [['refresh', builtInShapeRefresh], ['logout', builtInShapeLogout]] as const) {
+  for (const [action, handle] of [
+    ['refresh', builtInShapeRefresh],
+    ['logout', builtInShapeLogout],
+  ] as const) {
     const original = controller[action];
     controller[action] = (ctx: Context, ...rest: unknown[]) =>
-      !isSwitchingFromBuiltIn(strapi) ? original.call(controller, ctx, ...rest) : tracked(strapi, async () => {
-        try {
-          ctx.body = await handle(ctx, strapi);
-        } catch (error) {
-          throw await publicFailure(ctx, strapi, error);
-        }
-      });
+      !isSwitchingFromBuiltIn(strapi)
+        ? original.call(controller, ctx, ...rest)
+        : tracked(strapi, async () => {
+            try {
+              ctx.body = await handle(ctx, strapi);
+            } catch (error) {
+              throw await publicFailure(ctx, strapi, error);
+            }
+          });
   }
 
   // GraphQL mutations hand their (possibly inline-literal) input to these actions as the body,
@@ -86,10 +91,12 @@ export function wrapUsersPermissionsAuth(strapi: Core.Strapi): void {
           const meta = requestMeta(ctx);
           // `rememberMe: false` in the login body: a browser-session cookie and the shorter idle lifespan.
           const persistent = !(action === 'callback' && (ctx.request.body as { rememberMe?: unknown } | undefined)?.rememberMe === false);
-          const tokens = await sessions().create(userId, meta, { persistent, authStartedAt }).catch((error) => {
-            if (error instanceof PasswordChangedError) refuse(401, error.message);
-            throw error;
-          });
+          const tokens = await sessions()
+            .create(userId, meta, { persistent, authStartedAt })
+            .catch((error) => {
+              if (error instanceof PasswordChangedError) refuse(401, error.message);
+              throw error;
+            });
           await afterLogin(strapi, { userId, sessionId: tokens.sessionId, meta, firstLogin: action === 'register' });
           ctx.body = deliverTokens(ctx, strapi, tokens, body as Record<string, unknown>);
           // GraphQL's login payload reads it from here (its resolver only returns jwt and user).

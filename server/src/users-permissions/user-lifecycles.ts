@@ -19,7 +19,8 @@ interface Event {
 const setsPassword = (event: Event) => event.params.data?.password !== undefined && event.params.data?.password !== null;
 const blocks = (event: Event) => event.params.data?.blocked === true;
 /** Why this update ends the user's sessions, if it does. */
-const endsSessions = (event: Event): 'password-change' | 'blocked' | null => (setsPassword(event) ? 'password-change' : blocks(event) ? 'blocked' : null);
+const endsSessions = (event: Event): 'password-change' | 'blocked' | null =>
+  setsPassword(event) ? 'password-change' : blocks(event) ? 'blocked' : null;
 
 export function subscribeUserLifecycles(strapi: Core.Strapi): void {
   const sessions = (): SessionsService => strapi.plugin('refresh-token').service('sessions');

@@ -15,7 +15,10 @@ async function login(formData: FormData) {
     if (!result.ok) message = result.message;
   } catch (error) {
     if (!(error instanceof StrapiUnavailableError)) throw error;
-    message = error.status === 429 ? 'Too many attempts: wait a minute and try again.' : 'The server is busy right now: try again in a few seconds.';
+    message =
+      error.status === 429
+        ? 'Too many attempts: wait a minute and try again.'
+        : 'The server is busy right now: try again in a few seconds.';
   }
   redirect(message ? `/auth/login?error=${encodeURIComponent(message)}` : '/dashboard');
 }
@@ -25,7 +28,11 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   return (
     <main>
       <h1>Log in</h1>
-      {error ? <p role="alert" style={{ color: '#b42318' }}>{error}</p> : null}
+      {error ? (
+        <p role="alert" style={{ color: '#b42318' }}>
+          {error}
+        </p>
+      ) : null}
       <form action={login} style={{ display: 'grid', gap: '0.75rem' }}>
         <label>
           Email or username

@@ -12,7 +12,10 @@ module.exports = {
       handler: 'account.changeEmail',
       // The benchmark's built-in-mode baseline runs this app with the plugin off (no such policy then).
       config: {
-        policies: process.env.REFRESH_TOKEN_DISABLED === 'true' ? [] : [{ name: 'plugin::refresh-token.fresh', config: { maxAge: process.env.FRESH_MAX_AGE || '5m' } }],
+        policies:
+          process.env.REFRESH_TOKEN_DISABLED === 'true'
+            ? []
+            : [{ name: 'plugin::refresh-token.fresh', config: { maxAge: process.env.FRESH_MAX_AGE || '5m' } }],
       },
     },
   ],
