@@ -77,10 +77,7 @@ function vitest(label, project, env = {}, files = []) {
   return ok;
 }
 
-let ok = run('build plugin', process.execPath, [
-  path.join(root, 'node_modules', '@strapi', 'sdk-plugin', 'bin', 'strapi-plugin.js'),
-  'build',
-]);
+let ok = run('build plugin', 'npm', ['run', '--silent', 'build']);
 if (!ok) {
   console.error('The plugin did not build; nothing else can run.');
   process.exit(1);

@@ -1,5 +1,5 @@
 import { AuthError } from './errors';
-import { accessTokenExpiry, decodeJwt, defaultRefreshMargin, needsRefresh } from './jwt';
+import { accessTokenExpiry, decodeJwt, defaultRefreshMargin, needsRefresh } from '../../contracts/src/jwt';
 import { memoryStorage } from './storage';
 import type {
   AuthChangeEvent,

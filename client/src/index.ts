@@ -10,8 +10,8 @@
 export { createAuthClient } from './client';
 export { AuthError } from './errors';
 export { memoryStorage } from './storage';
-export { decodeJwt, accessTokenExpiry, defaultRefreshMargin, needsRefresh } from './jwt';
-export type { AccessTokenClaims } from './jwt';
+export { decodeJwt, accessTokenExpiry, defaultRefreshMargin, needsRefresh } from '../../contracts/src/jwt';
+export type { AccessTokenClaims } from '../../contracts/src/jwt';
 export type {
   AuthChangeEvent,
   AuthChangeReason,

@@ -1,3 +1,4 @@
+import type { OwnSessionView } from '../../contracts/src/sessions';
 /** Public types of the client. */
 
 /**
@@ -34,24 +35,7 @@ export interface AuthUser {
 }
 
 /** One of the signed-in user's sessions, as listed by `GET /api/token/sessions`. */
-export interface SessionInfo {
-  /** Session id; equals the `sid` claim of access tokens issued for it. */
-  id: string;
-  /** ISO date of the login that created the session. */
-  createdAt: string;
-  /** ISO date of the last refresh. */
-  lastUsedAt: string;
-  /** ISO date the session dies if it is not refreshed before (idle lifespan). */
-  expiresAt: string;
-  /** ISO date the session dies whatever happens (max lifespan). */
-  absoluteExpiresAt?: string;
-  /** User agent of the last login/refresh, when known. */
-  userAgent: string | null;
-  /** IP address of the last login/refresh, when known. */
-  ip?: string | null;
-  /** `true` for the session this client is using. */
-  current: boolean;
-}
+export type SessionInfo = OwnSessionView;
 
 /** Why the authentication state changed. */
 export type AuthChangeReason =

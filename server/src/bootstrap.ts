@@ -1,12 +1,13 @@
 import type { Core } from '@strapi/strapi';
-import { secondsOrZero, type PluginConfig } from './config';
+import { secondsOrZero, pluginConfig } from './config';
 import { SESSION_EVENTS } from './services/events';
 import { markSwitchingFromBuiltIn, pendingBuiltInSessions } from './services/built-in-sessions';
 import { purgeExchangedTokens, recordFirstStart } from './services/legacy-exchange';
 import { wellFormedCredentials } from './http/well-formed';
 import { registerPermissions } from './permissions';
 import { subscribeUserLifecycles } from './users-permissions/user-lifecycles';
-import type { SessionsService } from './services/sessions';
+
+import { getService } from './services/registry';
 
 /**
  * Koa believes every X-Forwarded-For entry when proxy trust is on and maxIpsCount is 0 (Strapi's
@@ -31,8 +32,8 @@ async function reportBuiltInSessions(strapi: Core.Strapi): Promise<void> {
 }
 
 export default async ({ strapi }: { strapi: Core.Strapi }) => {
-  const sessions = (): SessionsService => strapi.plugin('refresh-token').service('sessions');
-  const config = strapi.config.get('plugin::refresh-token') as PluginConfig;
+  const sessions = () => getService(strapi, 'sessions');
+  const config = pluginConfig(strapi);
 
   // Added here, not in register(): it needs the parsed body, and the router is mounted after bootstrap.
   strapi.server.use(wellFormedCredentials());

@@ -1,5 +1,6 @@
 import bootstrap from './bootstrap';
-import config from './config';
+import { defaultConfig } from './config';
+import { validateConfig } from './config/schema';
 import contentTypes from './content-types';
 import controllers from './controllers';
 import destroy from './destroy';
@@ -13,7 +14,7 @@ export default {
   register,
   bootstrap,
   destroy,
-  config,
+  config: { default: defaultConfig, validator: validateConfig },
   contentTypes,
   controllers,
   middlewares,

@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 import { wrapUsersPermissionsAuth, wrapUsersPermissionsJwt } from './users-permissions/auth';
 import { unsupportedStrapi } from './config/compatibility';
-import type { PluginConfig } from './config';
+import { type PluginConfig, pluginConfig } from './config';
 import { registerGraphQL } from './users-permissions/graphql';
 import { PROXY_SECRET_ENV, trustedFrontEnd } from './http/trusted-front-end';
 import { guardBcrypt } from './http/well-formed';
@@ -32,7 +32,7 @@ function takeOverBuiltInRefresh(strapi: Core.Strapi, config: PluginConfig): void
 
 /** The config key, else the environment variable; a short environment secret stops start-up like a short key. */
 function proxySecret(strapi: Core.Strapi): string | undefined {
-  const configured = (strapi.config.get('plugin::refresh-token') as PluginConfig).proxySecret;
+  const configured = pluginConfig(strapi).proxySecret;
   const secret = configured ?? (process.env[PROXY_SECRET_ENV] || undefined);
   if (secret !== undefined && secret.length < 16)
     throw new Error(`${PROXY_SECRET_ENV} must be at least 16 characters (a random secret shared with the front end)`);
@@ -45,7 +45,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   if (!strapi.plugin('users-permissions')) {
     throw new Error('refresh-token needs the @strapi/plugin-users-permissions plugin to be installed and enabled');
   }
-  takeOverBuiltInRefresh(strapi, strapi.config.get('plugin::refresh-token') as PluginConfig);
+  takeOverBuiltInRefresh(strapi, pluginConfig(strapi));
   guardBcrypt(strapi); // before anything can hash a password
   wrapUsersPermissionsAuth(strapi);
   wrapUsersPermissionsJwt(strapi);

@@ -5,7 +5,7 @@
  */
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServerAuth } from '../../ssr/src';
+import { createServerAuth } from '../../server-entry/src';
 import { decodeJwt } from '../helpers/http';
 import { startStrapi, type TestApp } from '../helpers/strapi';
 

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServerAuth, StrapiUnavailableError } from '../../ssr/src';
+import { createServerAuth, StrapiUnavailableError } from '../../server-entry/src';
 import { decodeJwt } from '../helpers/http';
 import { LIMITERS_AT_DEFAULTS, startStrapi, type TestApp } from '../helpers/strapi';
 

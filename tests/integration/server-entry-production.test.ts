@@ -4,7 +4,7 @@
  * settings: the entry's body delivery sets no cookie, so nothing needs HTTPS on that hop.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServerAuth, type CookieAdapter } from '../../ssr/src';
+import { createServerAuth, type CookieAdapter } from '../../server-entry/src';
 import { DEMO_USER, LIMITERS_AT_DEFAULTS, startStrapi, type TestApp } from '../helpers/strapi';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

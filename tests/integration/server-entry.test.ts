@@ -7,7 +7,13 @@ import { strapi as strapiClient } from '@strapi/client';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServerAuth, RefreshNeededError, StrapiUnavailableError, type CookieAdapter, type CookieOptions } from '../../ssr/src';
+import {
+  createServerAuth,
+  RefreshNeededError,
+  StrapiUnavailableError,
+  type CookieAdapter,
+  type CookieOptions,
+} from '../../server-entry/src';
 import { DEMO_USER, startStrapi, type TestApp } from '../helpers/strapi';
 import { decodeJwt } from '../helpers/http';
 
@@ -243,9 +249,9 @@ describe('server entry', () => {
 
   it('resolves from the package as strapi-plugin-refresh-token/server (require and import)', async () => {
     const require = createRequire(path.resolve(__dirname, '../../package.json'));
-    expect(require.resolve('strapi-plugin-refresh-token/server')).toBe(path.resolve(__dirname, '../../dist/ssr/index.js'));
+    expect(require.resolve('strapi-plugin-refresh-token/server')).toBe(path.resolve(__dirname, '../../dist/server-entry/index.js'));
     expect(typeof require('strapi-plugin-refresh-token/server').createServerAuth).toBe('function');
-    const esm = await import(path.resolve(__dirname, '../../dist/ssr/index.mjs'));
+    const esm = await import(path.resolve(__dirname, '../../dist/server-entry/index.mjs'));
     expect(typeof esm.createServerAuth).toBe('function');
   });
 });

@@ -114,7 +114,7 @@ describe('the tarball', () => {
     });
     const files: string[] = JSON.parse(output.slice(output.lastIndexOf('\n[') + 1))[0].files.map((f: { path: string }) => f.path);
     expect(files).toEqual(
-      expect.arrayContaining(['dist/server/index.js', 'dist/admin/index.mjs', 'dist/client/index.js', 'dist/ssr/index.js'])
+      expect.arrayContaining(['dist/server/index.js', 'dist/admin/index.mjs', 'dist/client/index.js', 'dist/server-entry/index.js'])
     );
   }, 120_000);
 

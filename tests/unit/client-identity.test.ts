@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CLIENT_HEADERS, clientSignature } from '../../server/src/http/trusted-front-end';
-import { clientHeaders } from '../../ssr/src';
+import { clientHeaders } from '../../server-entry/src';
 
 describe('trusted front-end headers', () => {
   it('no secret, no headers', async () => {

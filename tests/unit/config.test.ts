@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, lifespanErrors, lifespansOf, validateConfig } from '../../server/src/config';
+import { defaultConfig, lifespanErrors, lifespansOf } from '../../server/src/config';
+import { validateConfig } from '../../server/src/config/schema';
 import { cookieMaxAge, cookieSettings } from '../../server/src/http/cookie';
 
 const withConfig = (patch: Record<string, unknown>) => ({ ...defaultConfig, ...patch });

@@ -12,6 +12,7 @@ import { PERMISSIONS } from '../permissions';
 import { PLUGIN_ID } from '../pluginId';
 import { ConfirmRevokeDialog } from './ConfirmRevokeDialog';
 import { getTrad } from '../utils/getTrad';
+import type { SessionView } from '../../../contracts/src/sessions';
 
 const USER_UID = 'plugin::users-permissions.user';
 
@@ -20,12 +21,7 @@ interface PanelProps {
   document?: { id?: number } | null;
 }
 
-interface UserSession {
-  id: string;
-  device: string;
-  ip: string | null;
-  lastUsedAt: string;
-}
+type UserSession = Pick<SessionView, 'id' | 'device' | 'ip' | 'lastUsedAt'>;
 
 const UserSessions = ({ userId, canRevoke }: { userId: number; canRevoke: boolean }) => {
   const { formatMessage, formatDate } = useIntl();

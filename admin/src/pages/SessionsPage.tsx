@@ -19,6 +19,7 @@ import {
 import { ArrowLeft, ArrowRight, Cross, Search, Trash } from '@strapi/icons';
 import { Layouts, Page, useFetchClient, useNotification, useRBAC } from '@strapi/strapi/admin';
 import { useIntl } from 'react-intl';
+import type { AdminSessionView } from '../../../contracts/src/sessions';
 import { PERMISSIONS } from '../permissions';
 import { PLUGIN_ID } from '../pluginId';
 import { ConfirmRevokeDialog } from '../components/ConfirmRevokeDialog';
@@ -38,18 +39,7 @@ const TwoLineCell = ({ main, sub, bold, title }: { main: string; sub: string; bo
   </Td>
 );
 
-interface AdminSession {
-  id: string;
-  /** username and email are absent for an admin who may not read users in the Content Manager. */
-  user: { id: number; username?: string | null; email?: string | null };
-  createdAt: string;
-  lastUsedAt: string;
-  expiresAt: string;
-  absoluteExpiresAt: string;
-  userAgent: string | null;
-  device: string;
-  ip: string | null;
-}
+type AdminSession = AdminSessionView;
 
 interface SessionsReply {
   data: AdminSession[];

@@ -1,28 +1,7 @@
-/**
- * The lifespan rules of the server (server/src/config/index.ts: LIFESPAN_BOUNDS, lifespanErrors),
- * repeated here for inline validation; the server checks again and its field errors are shown too.
- */
-export const LIFESPAN_KEYS = [
-  'accessTokenLifespan',
-  'refreshTokenIdleLifespan',
-  'refreshTokenMaxLifespan',
-  'reuseGracePeriod',
-  'sessionOnlyIdleLifespan',
-] as const;
-export type LifespanKey = (typeof LIFESPAN_KEYS)[number];
-export type Lifespans = Record<LifespanKey, number>;
+/** The lifespan rules come from contracts/ (the server checks the same, and its field errors are shown too). */
+import { LIFESPAN_KEYS, lifespanProblems, UNIT_SECONDS, type LifespanKey, type Unit } from '../../../contracts/src/lifespans';
 
-export const BOUNDS: Record<LifespanKey, [number, number]> = {
-  accessTokenLifespan: [1, 86400],
-  refreshTokenIdleLifespan: [60, 365 * 86400],
-  refreshTokenMaxLifespan: [60, 365 * 86400],
-  reuseGracePeriod: [0, 300],
-  sessionOnlyIdleLifespan: [60, 365 * 86400],
-};
-
-export const UNITS = ['s', 'm', 'h', 'd'] as const;
-export type Unit = (typeof UNITS)[number];
-export const UNIT_SECONDS: Record<Unit, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+export { LIFESPAN_KEYS, UNIT_SECONDS, UNITS, type LifespanKey, type Lifespans, type Unit } from '../../../contracts/src/lifespans';
 
 /** The largest unit that divides the seconds exactly: 900 -> { amount: 15, unit: 'm' }. */
 export function split(seconds: number): { amount: number; unit: Unit } {
@@ -40,23 +19,15 @@ export interface Problem {
   values?: Record<string, string | number>;
 }
 
-/** Every broken rule per field, same rules as the server. `undefined` seconds = not a whole number. */
+/**
+ * The first broken rule per field, worded through the admin's translations. sessionOnlyIdleLifespan
+ * is checked for its bounds only: set nowhere, the server derives it from the lifespans being saved.
+ */
 export function validate(values: Record<LifespanKey, number | undefined>): Partial<Record<LifespanKey, Problem>> {
   const problems: Partial<Record<LifespanKey, Problem>> = {};
-  for (const key of LIFESPAN_KEYS) {
-    const value = values[key];
-    const [min, max] = BOUNDS[key];
-    if (value === undefined || !Number.isInteger(value)) problems[key] = { id: 'validation.integer' };
-    else if (value < min || value > max) problems[key] = { id: 'validation.bounds', values: { min, max } };
+  for (const { key, rule, values: bounds } of lifespanProblems(values)) {
+    if (problems[key] || rule.startsWith('sessionOnly')) continue;
+    problems[key] = { id: `validation.${rule}`, ...(rule === 'bounds' && bounds ? { values: bounds } : {}) };
   }
-  const { accessTokenLifespan: access, refreshTokenIdleLifespan: idle, refreshTokenMaxLifespan: max } = values;
-  if (!problems.accessTokenLifespan && !problems.refreshTokenIdleLifespan && access! >= idle!) {
-    problems.accessTokenLifespan = { id: 'validation.accessShorterThanIdle' };
-  }
-  if (!problems.refreshTokenIdleLifespan && !problems.refreshTokenMaxLifespan && idle! > max!) {
-    problems.refreshTokenIdleLifespan = { id: 'validation.idleNotLongerThanMax' };
-  }
-  // sessionOnlyIdleLifespan is only checked for its bounds here: set nowhere, the server derives it
-  // from the access and idle lifespans being saved, and answers field errors for a bad explicit value.
   return problems;
 }

@@ -3,8 +3,8 @@ import { errors } from '@strapi/utils';
 import type { Context } from 'koa';
 import { LIFESPAN_KEYS, type Lifespans } from '../config';
 import { requestMeta } from '../http/transport';
-import type { SessionsService } from '../services/sessions';
-import type { SettingsService } from '../services/settings';
+
+import { getService } from '../services/registry';
 
 const MAX_PAGE_SIZE = 100;
 
@@ -61,8 +61,8 @@ function readableUserFields(ctx: Context): Array<'username' | 'email'> {
 
 /** Admin API: settings (lifespans) and every user's sessions. Thin, like the content-API controller. */
 const admin = ({ strapi }: { strapi: Core.Strapi }) => {
-  const settings = (): SettingsService => strapi.plugin('refresh-token').service('settings');
-  const sessions = (): SessionsService => strapi.plugin('refresh-token').service('sessions');
+  const settings = () => getService(strapi, 'settings');
+  const sessions = () => getService(strapi, 'sessions');
 
   return {
     async getSettings(ctx: Context) {

@@ -15,14 +15,15 @@ import {
   requireAccessUser,
 } from '../http/transport';
 import { exchangeLegacyToken } from '../services/legacy-exchange';
-import type { PluginConfig } from '../config';
+import { pluginConfig } from '../config';
 import { refuse } from '../http/refusal';
 import { guardCookieRequest, guardTokenIssuing } from '../http/request-guard';
-import type { SessionsService } from '../services/sessions';
+
+import { getService } from '../services/registry';
 
 /** POST /api/token/* and the end-user sessions API. Thin: read, check, call the service, reply. */
 const token = ({ strapi }: { strapi: Core.Strapi }) => {
-  const sessions = (): SessionsService => strapi.plugin('refresh-token').service('sessions');
+  const sessions = () => getService(strapi, 'sessions');
 
   return answeringRefusals(strapi, {
     async refresh(ctx: Context) {
@@ -55,7 +56,7 @@ const token = ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** A legacy users-permissions JWT for a session, once (opt-in: legacyTokenExchange.enabled). */
     async exchange(ctx: Context) {
-      if (!(strapi.config.get('plugin::refresh-token') as PluginConfig).legacyTokenExchange.enabled) {
+      if (!pluginConfig(strapi).legacyTokenExchange.enabled) {
         throw new errors.NotFoundError('Legacy token exchange is off: set legacyTokenExchange.enabled in the refresh-token config');
       }
       guardTokenIssuing(ctx, strapi); // it sets the cookie like a login: the same origin, CSRF and transport rules

@@ -11,11 +11,9 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import type { Context } from 'koa';
-import type { PluginConfig } from '../config';
+import { pluginConfig } from '../config';
 
 export const SERVER_DELIVERY_HEADER = 'x-refresh-token-delivery';
-
-const config = (strapi: Core.Strapi) => strapi.config.get('plugin::refresh-token') as PluginConfig;
 
 function asked(ctx: Context): boolean {
   if (ctx.get(SERVER_DELIVERY_HEADER) !== 'body') return false;
@@ -30,12 +28,12 @@ function asked(ctx: Context): boolean {
 
 /** Whether this request's refresh token travels in the cookie. */
 export const usesCookie = (ctx: Context, strapi: Core.Strapi): boolean => {
-  const { delivery } = config(strapi);
+  const { delivery } = pluginConfig(strapi);
   return (delivery === 'cookie' || delivery === 'both') && !asked(ctx);
 };
 
 /** Whether this request's refresh token travels in the JSON body. */
 export const usesBody = (ctx: Context, strapi: Core.Strapi): boolean => {
-  const { delivery } = config(strapi);
+  const { delivery } = pluginConfig(strapi);
   return delivery === 'body' || delivery === 'both' || asked(ctx);
 };

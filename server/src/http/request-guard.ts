@@ -13,20 +13,19 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import type { Context } from 'koa';
-import type { PluginConfig } from '../config';
+import { pluginConfig } from '../config';
 import { cookieSettings } from './cookie';
 import { usesCookie } from './delivery';
 import { originPolicy, type OriginPolicy } from '../config/trusted-origins';
 import { refuse } from './refusal';
 
 const policies = new WeakMap<object, OriginPolicy>();
-const config = (strapi: Core.Strapi) => strapi.config.get('plugin::refresh-token') as PluginConfig;
 
 /** By the Content-Type header alone: a JSON request may have no body at all. */
 export const isJson = (ctx: Context) => ctx.request.type === 'application/json';
 
 function policy(strapi: Core.Strapi): OriginPolicy {
-  const c = config(strapi);
+  const c = pluginConfig(strapi);
   let p = policies.get(c);
   if (!p) policies.set(c, (p = originPolicy(c.trustedOrigins)));
   return p;
@@ -55,7 +54,7 @@ export function assertCsrfHeaders(ctx: Context): void {
 /** Apps already told how to fix their proxy settings: one log line per app, not per request. */
 const warnedInsecure = new WeakSet<object>();
 export function assertCookieCanBeSet(ctx: Context, strapi: Core.Strapi): void {
-  const { options } = cookieSettings(config(strapi).cookie);
+  const { options } = cookieSettings(pluginConfig(strapi).cookie);
   if (!options.secure || ctx.secure) return;
   // Say what is missing: the proxy trust, or the proxy's X-Forwarded-Proto.
   const fix = ctx.app.proxy

@@ -5,22 +5,22 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import type { Context } from 'koa';
-import type { PluginConfig } from '../config';
+import { pluginConfig } from '../config';
 import { cookieMaxAge, cookieSettings } from './cookie';
 import { usesBody, usesCookie } from './delivery';
 import { assertCsrfHeaders, assertTrustedOrigin, guardCookieRequest, isJson } from './request-guard';
 import { refuse } from './refusal';
-import type { LimiterService } from '../services/limiter';
-import type { IssuedTokens, RequestMeta, RotateResult, SessionsService } from '../services/sessions';
+
+import type { IssuedTokens, RequestMeta, RotateResult } from '../services/sessions';
 import { parseRefreshToken } from '../tokens';
 import { exchangeBuiltInToken, isBuiltInToken } from '../services/built-in-sessions';
 import { builtInCookieToken, setBuiltInCookie } from './built-in-cookie';
+import { getService } from '../services/registry';
 
 export { answeringRefusals, Refusal } from './refusal';
 
-const config = (strapi: Core.Strapi) => strapi.config.get('plugin::refresh-token') as PluginConfig;
-const sessions = (strapi: Core.Strapi): SessionsService => strapi.plugin('refresh-token').service('sessions');
-const limiter = (strapi: Core.Strapi): LimiterService => strapi.plugin('refresh-token').service('limiter');
+const sessions = (strapi: Core.Strapi) => getService(strapi, 'sessions');
+const limiter = (strapi: Core.Strapi) => getService(strapi, 'limiter');
 
 export const requestMeta = (ctx: Context): RequestMeta => ({ ip: ctx.request.ip, userAgent: ctx.get('user-agent') || undefined });
 
@@ -51,7 +51,7 @@ export function presentedToken(
   fromBody: unknown,
   staleCookie: 'refuse' | 'accept' = 'refuse'
 ): PresentedToken {
-  const c = config(strapi);
+  const c = pluginConfig(strapi);
   if (fromBody !== undefined) {
     // A built-in mode's token is exchanged from the body whatever `delivery` says (a front end switching over).
     if (!usesBody(ctx, strapi) && !(typeof fromBody === 'string' && isBuiltInToken(fromBody))) {
@@ -102,13 +102,13 @@ function setCookie(ctx: Context, name: string, value: string, options: object, m
 }
 
 export function setRefreshCookie(ctx: Context, strapi: Core.Strapi, tokens: IssuedTokens): void {
-  const { name, options } = cookieSettings(config(strapi).cookie);
+  const { name, options } = cookieSettings(pluginConfig(strapi).cookie);
   setCookie(ctx, name, tokens.refreshToken, options, tokens.persistent === false ? null : cookieMaxAge(tokens.expiresAt, Date.now()));
 }
 
 /** Clears the cookie with the same name, path and domain it was set with. */
 export function clearRefreshCookie(ctx: Context, strapi: Core.Strapi): void {
-  const { name, options } = cookieSettings(config(strapi).cookie);
+  const { name, options } = cookieSettings(pluginConfig(strapi).cookie);
   setCookie(ctx, name, '', options, 0);
 }
 
@@ -192,7 +192,7 @@ export async function builtInShapeLogout(ctx: Context, strapi: Core.Strapi): Pro
   const meta = requestMeta(ctx);
   if (typeof token === 'string' && !isBuiltInToken(token)) await sessions(strapi).revokeByToken(token, meta);
   const bearer = bearerToken(ctx.request);
-  const claims = bearer ? sessions(strapi).verifyAccessToken(bearer) : null;
+  const claims = bearer ? getService(strapi, 'accessTokens').verify(bearer) : null;
   if (claims?.sid) await sessions(strapi).revokeSession(claims.sid, claims.id, 'logout', meta);
   if (builtInCookieToken(ctx, strapi)) setBuiltInCookie(ctx, strapi, null);
   ctx.set('Cache-Control', 'no-store');

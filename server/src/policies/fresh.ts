@@ -10,7 +10,8 @@ import { errors } from '@strapi/utils';
 import type { Context } from 'koa';
 import { formatDuration, parseDuration } from '../config/duration';
 import { bearerToken } from '../http/transport';
-import type { SessionsService } from '../services/sessions';
+
+import { getService } from '../services/registry';
 
 export default async (
   policyContext: { request: Context['request'] },
@@ -21,8 +22,8 @@ export default async (
   if (maxAge === null)
     throw new Error(`plugin::refresh-token.fresh: maxAge must be a duration like '5m', got ${JSON.stringify(config.maxAge)}`);
   const bearer = bearerToken(policyContext.request);
-  const sessions: SessionsService = strapi.plugin('refresh-token').service('sessions');
-  const claims = bearer ? (sessions.verifyAccessToken(bearer) as { auth_time?: unknown; sid?: string } | null) : null;
+  const sessions = getService(strapi, 'sessions');
+  const claims = bearer ? (getService(strapi, 'accessTokens').verify(bearer) as { auth_time?: unknown; sid?: string } | null) : null;
   // A login is fresh only while its session lives, whatever `strict` says.
   const live = typeof claims?.sid === 'string' && (await sessions.isLive(claims.sid, 0));
   if (!claims || typeof claims.auth_time !== 'number' || !live) {

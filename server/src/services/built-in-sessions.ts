@@ -11,7 +11,8 @@
  */
 import type { Core } from '@strapi/strapi';
 import jwt from 'jsonwebtoken';
-import type { IssuedTokens, RequestMeta, SessionsService } from './sessions';
+import type { IssuedTokens, RequestMeta } from './sessions';
+import { getService } from './registry';
 
 const ORIGIN = 'users-permissions';
 const SESSION_UID = 'admin::session';
@@ -30,7 +31,7 @@ type SessionManager = (origin: string) => {
   validateRefreshToken(token: string): Promise<{ isValid: boolean; userId?: string; sessionId?: string }>;
 };
 
-const sessions = (strapi: Core.Strapi): SessionsService => strapi.plugin('refresh-token').service('sessions');
+const sessions = (strapi: Core.Strapi) => getService(strapi, 'sessions');
 
 /**
  * Whether this app is switching from the built-in mode: users-permissions was configured with it
@@ -46,7 +47,7 @@ export const isBuiltInToken = (token: string): boolean => /^eyJ[\w-]*\.[\w-]+\.[
 
 /** The claims of a token signed with the users-permissions secret (pinned algorithm), expired or not. */
 function signedClaims(strapi: Core.Strapi, token: string, ignoreExpiration: boolean): jwt.JwtPayload | null {
-  const { jwtKey, algorithm } = sessions(strapi).signingKeys();
+  const { jwtKey, algorithm } = getService(strapi, 'accessTokens').signingKeys();
   try {
     const claims = jwt.verify(token, jwtKey, { algorithms: [algorithm], ignoreExpiration });
     return typeof claims === 'object' ? claims : null;
@@ -102,7 +103,7 @@ async function refusedBuiltInToken(strapi: Core.Strapi, token: string, meta: Req
   if (claims?.type !== 'refresh' || typeof claims.sessionId !== 'string') return { ok: false, reason: 'unknown' };
   const migrated = await sessions(strapi).migratedFrom(claims.sessionId);
   if (!migrated) return { ok: false, reason: 'unknown' };
-  const { reuseGracePeriod } = await strapi.plugin('refresh-token').service('settings').lifespans();
+  const { reuseGracePeriod } = await getService(strapi, 'settings').lifespans();
   const { exchangedAt } = migrated;
   if (exchangedAt !== null && reuseGracePeriod > 0 && Date.now() - exchangedAt <= reuseGracePeriod * 1000)
     return { ok: false, reason: 'unknown' };

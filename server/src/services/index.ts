@@ -1,5 +1,6 @@
+import accessTokens from './access-tokens';
 import limiter from './limiter';
 import sessions from './sessions';
 import settings from './settings';
 
-export default { limiter, sessions, settings };
+export default { accessTokens, limiter, sessions, settings };

@@ -9,15 +9,16 @@
  */
 import { createHash } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
-import type { PluginConfig } from '../config';
-import type { IssuedTokens, RequestMeta, SessionsService } from './sessions';
+import { type PluginConfig, pluginConfig } from '../config';
+import type { IssuedTokens, RequestMeta } from './sessions';
+import { getService } from './registry';
 
 const EXCHANGED = 'refresh_token_exchanged_tokens';
 const USER_UID = 'plugin::users-permissions.user';
 const FIRST_START_KEY = 'firstStartedAt';
 
 const store = (strapi: Core.Strapi) => strapi.store({ type: 'plugin', name: 'refresh-token' });
-const sessions = (strapi: Core.Strapi): SessionsService => strapi.plugin('refresh-token').service('sessions');
+const sessions = (strapi: Core.Strapi) => getService(strapi, 'sessions');
 
 /** Called at boot: the first start on this database is the default cut-off for legacy JWTs. */
 export async function recordFirstStart(strapi: Core.Strapi): Promise<void> {
@@ -34,8 +35,8 @@ const refused = (message: string): LegacyExchange => ({ ok: false, message });
 
 /** A session for the user behind a legacy JWT, or why not (the caller answers 401). */
 export async function exchangeLegacyToken(strapi: Core.Strapi, bearer: string, meta: RequestMeta): Promise<LegacyExchange> {
-  const config = strapi.config.get('plugin::refresh-token') as PluginConfig;
-  const claims = sessions(strapi).verifyAccessToken(bearer) as { id?: unknown; sid?: unknown; iat?: unknown; exp?: unknown } | null;
+  const config = pluginConfig(strapi);
+  const claims = getService(strapi, 'accessTokens').verify(bearer) as { id?: unknown; sid?: unknown; iat?: unknown; exp?: unknown } | null;
   if (!claims || typeof claims.iat !== 'number') return refused('Invalid or expired token');
   if (claims.sid !== undefined) return refused('This token already belongs to a session: refresh it instead');
   if (claims.iat * 1000 >= (await cutoff(strapi, config)))

@@ -12,7 +12,7 @@ import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import type { Context } from 'koa';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { PluginConfig } from '../config';
+import { pluginConfig } from '../config';
 import { parseDuration } from '../config/duration';
 
 export type Bucket = 'refresh' | 'logout' | 'logout-all' | 'logout-others' | 'sessions' | 'exchange';
@@ -23,7 +23,7 @@ const tooMany = (ctx: Context, res: RateLimiterRes): never => {
 };
 
 const limiter = ({ strapi }: { strapi: Core.Strapi }) => {
-  const { rateLimit } = strapi.config.get('plugin::refresh-token') as PluginConfig;
+  const { rateLimit } = pluginConfig(strapi);
   let store: RateLimiterAbstract | undefined;
 
   function limiterStore(): RateLimiterAbstract {

@@ -4,11 +4,12 @@
  * about it live here.
  */
 import type { Core } from '@strapi/strapi';
-import type { PluginConfig } from '../config';
+import { pluginConfig } from '../config';
 import { parseDuration } from '../config/duration';
 import { emitSessionEvent } from './events';
-import type { RequestMeta, SessionsService } from './sessions';
+import type { RequestMeta } from './sessions';
 import { deviceLabel } from './user-agent';
+import { getService } from './registry';
 
 /** The network a client IP belongs to, as people move within it: IPv4 /24, IPv6 /48. */
 export function ipNetwork(ip: string | null | undefined): string {
@@ -26,8 +27,8 @@ export async function afterLogin(
   strapi: Core.Strapi,
   { userId, sessionId, meta, firstLogin }: { userId: number; sessionId: string; meta: RequestMeta; firstLogin: boolean }
 ): Promise<void> {
-  const config = strapi.config.get('plugin::refresh-token') as PluginConfig;
-  const sessions: SessionsService = strapi.plugin('refresh-token').service('sessions');
+  const config = pluginConfig(strapi);
+  const sessions = getService(strapi, 'sessions');
 
   if (config.maxSessionsPerUser) await sessions.revokeBeyond(userId, config.maxSessionsPerUser, 'session-limit');
 

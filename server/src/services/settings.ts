@@ -1,6 +1,6 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import { derivedSessionOnly, LIFESPAN_KEYS, lifespanErrors, lifespansOf, type Lifespans, type PluginConfig } from '../config';
+import { derivedSessionOnly, LIFESPAN_KEYS, lifespanErrors, lifespansOf, type Lifespans, pluginConfig } from '../config';
 
 /** How long a read of the saved settings is trusted; bounds staleness across instances. */
 const CACHE_MS = 5000;
@@ -20,7 +20,7 @@ export interface SettingsView {
  */
 const settings = ({ strapi }: { strapi: Core.Strapi }) => {
   const store = () => strapi.store({ type: 'plugin', name: 'refresh-token' });
-  const configured = (): Lifespans => lifespansOf(strapi.config.get('plugin::refresh-token') as PluginConfig);
+  const configured = (): Lifespans => lifespansOf(pluginConfig(strapi));
   let cache: { saved: Partial<Lifespans>; at: number } | null = null;
 
   async function saved(): Promise<Partial<Lifespans>> {
@@ -39,7 +39,7 @@ const settings = ({ strapi }: { strapi: Core.Strapi }) => {
    */
   function combine(savedValues: Partial<Lifespans>): Lifespans {
     const merged = { ...configured(), ...savedValues };
-    const { sessionOnlyIdleLifespan } = strapi.config.get('plugin::refresh-token') as PluginConfig;
+    const { sessionOnlyIdleLifespan } = pluginConfig(strapi);
     if (sessionOnlyIdleLifespan == null && !('sessionOnlyIdleLifespan' in savedValues)) {
       merged.sessionOnlyIdleLifespan = derivedSessionOnly(merged.accessTokenLifespan, merged.refreshTokenIdleLifespan);
     }

@@ -8,7 +8,7 @@
 import type { Core } from '@strapi/strapi';
 import jwt from 'jsonwebtoken';
 import type { Context } from 'koa';
-import { secondsOrZero, type PluginConfig } from '../config';
+import { secondsOrZero, pluginConfig } from '../config';
 import { builtInShapeLogout, builtInShapeRefresh, deliverTokens, requestMeta } from '../http/transport';
 import { builtInAccessClaims, isSwitchingFromBuiltIn } from '../services/built-in-sessions';
 import { tracked } from '../http/in-flight';
@@ -17,7 +17,8 @@ import { storeAnswered } from '../http/store-faults';
 import { assertWellFormedCredentials } from '../http/well-formed';
 import { guardTokenIssuing } from '../http/request-guard';
 import { afterLogin } from '../services/post-login';
-import { PasswordChangedError, type SessionsService } from '../services/sessions';
+import { PasswordChangedError } from '../services/sessions';
+import { getService } from '../services/registry';
 
 type Action = (ctx: Context, ...rest: unknown[]) => unknown;
 
@@ -40,7 +41,7 @@ interface AuthBody {
 
 export function wrapUsersPermissionsAuth(strapi: Core.Strapi): void {
   const controller = strapi.plugin('users-permissions').controller('auth') as Record<string, Action>;
-  const sessions = (): SessionsService => strapi.plugin('refresh-token').service('sessions');
+  const sessions = () => getService(strapi, 'sessions');
 
   // The built-in refresh mode's own routes (users-permissions answers them 404 outside that mode):
   // kept working, in its answer shapes, for the front ends of an app switching from that mode.
@@ -123,13 +124,13 @@ export function wrapUsersPermissionsJwt(strapi: Core.Strapi): void {
     verify(token: string): Promise<unknown>;
     issue(payload: object, options?: jwt.SignOptions): string;
   };
-  const sessions = (): SessionsService => strapi.plugin('refresh-token').service('sessions');
-  const { strict, strictCacheTtl } = strapi.config.get('plugin::refresh-token') as PluginConfig;
-  const ttlMs = secondsOrZero(strictCacheTtl) * 1000;
+  const sessions = () => getService(strapi, 'sessions');
 
   jwtService.verify = async function verify(token: string) {
+    const { strict, strictCacheTtl } = pluginConfig(strapi);
+    const ttlMs = secondsOrZero(strictCacheTtl) * 1000;
     // A built-in refresh mode's access token works until it expires, but not in strict mode: it names no session.
-    const claims = sessions().verifyAccessToken(token) ?? (strict ? null : builtInAccessClaims(strapi, token));
+    const claims = getService(strapi, 'accessTokens').verify(token) ?? (strict ? null : builtInAccessClaims(strapi, token));
     if (!claims) throw new Error('Invalid token.');
     if (strict && (typeof claims.sid !== 'string' || !(await sessions().isLive(claims.sid, ttlMs)))) {
       throw new Error('Invalid token.');
@@ -138,7 +139,7 @@ export function wrapUsersPermissionsJwt(strapi: Core.Strapi): void {
   };
 
   jwtService.issue = function issue(payload: object & { toJSON?: () => object }, options: jwt.SignOptions = {}) {
-    const { jwtKey, algorithm } = sessions().signingKeys();
+    const { jwtKey, algorithm } = getService(strapi, 'accessTokens').signingKeys();
     const defaults = (strapi.config.get('plugin::users-permissions.jwt') ?? {}) as jwt.SignOptions;
     const claims = { ...(typeof payload.toJSON === 'function' ? payload.toJSON() : payload) };
     return jwt.sign(claims, jwtKey, { ...defaults, ...options, algorithm });

@@ -8,7 +8,8 @@ import type { Context } from 'koa';
 import { logoutOthersWith, logoutWith, presentedToken, refreshWith } from '../http/transport';
 import { tracked } from '../http/in-flight';
 import { publicFailure } from '../http/refusal';
-import type { Bucket, LimiterService } from '../services/limiter';
+import type { Bucket } from '../services/limiter';
+import { getService } from '../services/registry';
 
 interface GraphQLContext {
   koaContext: Context;
@@ -21,7 +22,7 @@ interface GraphQLContext {
 function answering<T>(strapi: Core.Strapi, ctx: Context, bucket: Bucket, work: () => Promise<T>): Promise<T> {
   return tracked(strapi, async () => {
     try {
-      await (strapi.plugin('refresh-token').service('limiter') as LimiterService).hitRoute(ctx, bucket);
+      await getService(strapi, 'limiter').hitRoute(ctx, bucket);
       return await work();
     } catch (error) {
       throw await publicFailure(ctx, strapi, error);

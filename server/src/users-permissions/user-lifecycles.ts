@@ -6,7 +6,8 @@
  * of those paths goes through. (A raw knex update does not.)
  */
 import type { Core } from '@strapi/strapi';
-import type { SessionsService } from '../services/sessions';
+
+import { getService } from '../services/registry';
 
 const USER_UID = 'plugin::users-permissions.user';
 
@@ -23,7 +24,7 @@ const endsSessions = (event: Event): 'password-change' | 'blocked' | null =>
   setsPassword(event) ? 'password-change' : blocks(event) ? 'blocked' : null;
 
 export function subscribeUserLifecycles(strapi: Core.Strapi): void {
-  const sessions = (): SessionsService => strapi.plugin('refresh-token').service('sessions');
+  const sessions = () => getService(strapi, 'sessions');
   const revokeAll = async (ids: number[], reason: 'password-change' | 'blocked' | 'user-deleted') => {
     for (const id of ids) {
       if (reason === 'password-change') await sessions().recordPasswordChange(id);

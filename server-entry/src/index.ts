@@ -20,7 +20,7 @@
  *
  * Zero dependencies: Web `fetch` and WebCrypto, and a two-method cookie adapter any framework can provide.
  */
-import { decodeJwt, defaultRefreshMargin } from '../../client/src/jwt';
+import { decodeJwt, defaultRefreshMargin } from '../../contracts/src/jwt';
 
 export interface CookieOptions {
   httpOnly: boolean;

@@ -1,0 +1,363 @@
+/**
+ * The session service: the one owner of the session table. Every refresh token the plugin hands
+ * out is minted here and every presented one judged here (rotation decision: ./rotation.ts); a
+ * refresh is one read and one compare-and-swap UPDATE. Reads for people are in ./views.ts.
+ */
+import type { Core } from '@strapi/strapi';
+import {
+  digestsEqual,
+  formatRefreshToken,
+  generationsBehind,
+  hashSecret,
+  newSecret,
+  newSessionId,
+  parseRefreshToken,
+  successorSecret,
+} from '../../tokens';
+import type { Lifespans } from '../../config';
+import { getService } from '../registry';
+import { emitSessionEvent, type SessionEvent } from '../events';
+import { outcomeOf, refusalOf, type Lineage } from './rotation';
+import { clip, factsOf, ms, PASSWORD_CHANGES, readSession, TABLE, truthy, type Row } from './table';
+import {
+  PasswordChangedError,
+  type CreateOptions,
+  type IssuedTokens,
+  type RequestMeta,
+  type RevokeReason,
+  type RotateResult,
+} from './types';
+import { sessionViews } from './views';
+
+export * from './types';
+
+/**
+ * How many generations back a presented token is traced to tell an old token of the session
+ * (reuse: the session is revoked) from a forged one (unknown: nothing happens). About 8 µs a
+ * step (tests/unit/tokens.test.ts prints it); 100 generations is 25 hours of continuous use with
+ * 15-minute access tokens. An older token is answered as unknown: 401, no revocation.
+ */
+export const REUSE_LOOKBACK = 100;
+
+const idleSeconds = (l: Lifespans, persistent: boolean) => (persistent ? l.refreshTokenIdleLifespan : l.sessionOnlyIdleLifespan);
+
+const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
+  const knex = () => strapi.db.connection;
+  const lifespans = () => getService(strapi, 'settings').lifespans();
+  const accessTokens = () => getService(strapi, 'accessTokens');
+  const emit = (event: SessionEvent, payload: Record<string, unknown>) => emitSessionEvent(strapi, event, payload); // logs a failing listener
+
+  /** Strict mode: session id -> [alive, checkedAt]. Revocations here drop their entry at once. */
+  const liveness = new Map<string, [boolean, number]>();
+  const forget = (sessionId: string) => liveness.delete(sessionId);
+
+  async function emailConfirmationRequired(): Promise<boolean> {
+    const advanced = (await strapi.store({ type: 'plugin', name: 'users-permissions', key: 'advanced' }).get()) as {
+      email_confirmation?: boolean;
+    } | null;
+    return advanced?.email_confirmation === true;
+  }
+
+  async function revokeRow(id: number, reason: RevokeReason, sessionId?: string): Promise<boolean> {
+    if (sessionId) forget(sessionId);
+    const changed = await knex()(TABLE).where({ id }).whereNull('revoked_at').update({ revoked_at: Date.now(), revoked_reason: reason });
+    return changed > 0;
+  }
+
+  const accessToken = (userId: number, sessionId: string, l: Lifespans, loginAt: number): string =>
+    accessTokens().issue(userId, sessionId, l.accessTokenLifespan, loginAt);
+
+  function lineage(row: Row, sessionId: string, secret: string, presentedHash = hashSecret(secret)): Lineage {
+    if (digestsEqual(presentedHash, row.token_hash)) return 'current';
+    const { rotationKey } = accessTokens().signingKeys();
+    const behind = generationsBehind(rotationKey, sessionId, secret, row.token_hash, Math.min(REUSE_LOOKBACK, Number(row.generation)));
+    if (behind === null) return 'unknown';
+    return behind === 1 ? 'previous' : 'earlier';
+  }
+
+  async function revokeForReuse(row: Pick<Row, 'id' | 'user_id'>, sessionId: string, meta: RequestMeta): Promise<void> {
+    if (!(await revokeRow(row.id, 'reuse', sessionId))) return;
+    strapi.log.warn(`[refresh-token] refresh token reuse detected: session ${sessionId} of user ${row.user_id} revoked`);
+    const payload = { sessionId, userId: row.user_id, ip: meta.ip, userAgent: meta.userAgent };
+    emit('reused', payload);
+    emit('revoked', { ...payload, reason: 'reuse' });
+  }
+
+  return {
+    ...sessionViews(strapi),
+
+    /**
+     * A new login session for the user: a row, a refresh token and an access token. A session that
+     * is not `persistent` (remember me: no) gets the shorter idle lifespan and a browser-session cookie.
+     */
+    async create(userId: number, meta: RequestMeta = {}, options: CreateOptions = {}): Promise<IssuedTokens> {
+      const { persistent = true, authStartedAt } = options;
+      const l = await lifespans();
+      const now = Date.now();
+      const loginAt = options.carriedOver?.loginAt ?? now;
+      const sessionId = newSessionId();
+      const secret = newSecret();
+      const absoluteExpiresAt = Math.min(now + l.refreshTokenMaxLifespan * 1000, options.carriedOver?.absoluteExpiresAt ?? Infinity);
+      const expiresAt = Math.min(now + idleSeconds(l, persistent) * 1000, absoluteExpiresAt);
+      await knex()(TABLE).insert({
+        document_id: sessionId,
+        user_id: userId,
+        token_hash: hashSecret(secret),
+        previous_token_hash: null,
+        generation: 0,
+        rotated_at: now,
+        last_used_at: now,
+        expires_at: expiresAt,
+        absolute_expires_at: absoluteExpiresAt,
+        user_agent: clip(meta.userAgent),
+        ip: clip(meta.ip, 64),
+        persistent,
+        auth_started_at: authStartedAt ?? loginAt,
+        device_id: clip(options.carriedOver?.deviceId),
+        migrated_from: options.carriedOver?.migratedFrom ?? null,
+        created_at: new Date(loginAt),
+        updated_at: new Date(now),
+        published_at: new Date(now),
+      });
+      // Inserted first, checked after: a password change committing later revokes this row; one
+      // committed earlier is seen here. (A change in between is caught at the first refresh.)
+      const changed = await knex()(PASSWORD_CHANGES).where({ user_id: userId }).first('changed_at');
+      if (changed && (authStartedAt ?? loginAt) < ms(changed.changed_at)) {
+        await knex()(TABLE).where({ document_id: sessionId }).update({ revoked_at: Date.now(), revoked_reason: 'password-change' });
+        throw new PasswordChangedError();
+      }
+      emit('created', { sessionId, userId, ip: meta.ip, userAgent: meta.userAgent });
+      return {
+        sessionId,
+        userId,
+        accessToken: accessToken(userId, sessionId, l, loginAt),
+        refreshToken: formatRefreshToken({ sessionId, secret }),
+        expiresAt,
+        persistent,
+      };
+    },
+
+    /**
+     * Exchanges a refresh token for its successor, as ./rotation.ts decides: the current token
+     * rotates through one compare-and-swap; the previous one within the grace period gets the same
+     * successor; an earlier one revokes the session; a secret it never issued changes nothing.
+     */
+    async rotate(token: string, meta: RequestMeta = {}): Promise<RotateResult> {
+      const parsed = parseRefreshToken(token);
+      if (!parsed) return { ok: false, reason: 'unknown' };
+      const { sessionId, secret } = parsed;
+      let row = await readSession(strapi, sessionId);
+      if (!row) return { ok: false, reason: 'unknown' };
+
+      const now = Date.now();
+      const who = { sessionId, userId: row.user_id };
+      const refused = refusalOf(await factsOf(row, now, emailConfirmationRequired));
+      if (refused) {
+        if (refused.revoke) await revokeRow(row.id, refused.revoke, sessionId);
+        return { ok: false, reason: refused.reason, ...who };
+      }
+
+      const l = await lifespans();
+      const presentedHash = hashSecret(secret);
+      const next = successorSecret(accessTokens().signingKeys().rotationKey, sessionId, secret);
+      const nextHash = hashSecret(next);
+      const persistent = row.persistent == null || truthy(row.persistent);
+      const loginAt = ms(row.created_at);
+      const issued = (expiresAt: number): RotateResult => ({
+        ok: true,
+        ...who,
+        accessToken: accessToken(who.userId, sessionId, l, loginAt),
+        refreshToken: formatRefreshToken({ sessionId, secret: next }),
+        expiresAt,
+        persistent,
+      });
+
+      if (outcomeOf(lineage(row, sessionId, secret, presentedHash), false).action === 'rotate') {
+        const expiresAt = Math.min(now + idleSeconds(l, persistent) * 1000, ms(row.absolute_expires_at));
+        const swapped = await knex()(TABLE)
+          .where({ id: row.id, token_hash: presentedHash })
+          .whereNull('revoked_at')
+          .update({
+            token_hash: nextHash,
+            previous_token_hash: presentedHash,
+            generation: knex().raw('generation + 1'),
+            rotated_at: now,
+            last_used_at: now,
+            expires_at: expiresAt,
+          });
+        if (swapped === 1) {
+          emit('refreshed', { ...who, ip: meta.ip, userAgent: meta.userAgent });
+          return issued(expiresAt);
+        }
+        // Another request rotated this token first: judge it again against the new live token.
+        row = await readSession(strapi, sessionId);
+        if (!row || row.revoked_at != null) return { ok: false, reason: 'revoked', ...who };
+      }
+
+      // The loser of a race presents what is now the previous token: its successor, computed above,
+      // is the live one, so no chain needs to be walked.
+      const relation = digestsEqual(nextHash, row.token_hash) ? 'previous' : lineage(row, sessionId, secret, presentedHash);
+      const inGrace = l.reuseGracePeriod > 0 && now - ms(row.rotated_at) <= l.reuseGracePeriod * 1000;
+      const outcome = outcomeOf(relation, inGrace);
+      if (outcome.action === 'reissue') return issued(ms(row.expires_at));
+      if (outcome.action === 'revoke-for-reuse') {
+        await revokeForReuse(row, sessionId, meta);
+        return { ok: false, reason: 'reused', ...who };
+      }
+      // Unknown (or current again after a lost race): a secret the session never issued names no
+      // session, so it must not count against the victim's rate-limit bucket.
+      return { ok: false, reason: 'unknown' };
+    },
+
+    /**
+     * Logout with only the refresh token. Idempotent; a token the session never issued changes
+     * nothing, an earlier one of the session is reuse. Returns the session id when the token
+     * really belongs to the session.
+     */
+    async revokeByToken(token: string, meta: RequestMeta = {}): Promise<{ sessionId?: string }> {
+      const parsed = parseRefreshToken(token);
+      if (!parsed) return {};
+      const row = await readSession(strapi, parsed.sessionId);
+      if (!row) return {};
+      const relation = lineage(row, parsed.sessionId, parsed.secret);
+      if (relation === 'unknown') return {}; // forged: names no session, counts against none
+      if (relation === 'earlier') await revokeForReuse(row, parsed.sessionId, meta);
+      else if (await revokeRow(row.id, 'logout', parsed.sessionId)) {
+        emit('revoked', { sessionId: parsed.sessionId, userId: row.user_id, reason: 'logout', ip: meta.ip, userAgent: meta.userAgent });
+      }
+      return { sessionId: parsed.sessionId };
+    },
+
+    /**
+     * Records a password change: every session whose login began before now is refused from here
+     * on, even one whose login is still in flight. Joins the changing transaction.
+     */
+    async recordPasswordChange(userId: number): Promise<void> {
+      const query = knex()(PASSWORD_CHANGES)
+        .insert({ user_id: userId, changed_at: Date.now() })
+        .onConflict('user_id')
+        .merge(['changed_at']);
+      if (strapi.db.inTransaction()) query.transacting((await strapi.db.transaction()).get());
+      await query;
+    },
+
+    /** The session exchanged from a built-in users-permissions session, if any. */
+    async migratedFrom(builtInSessionId: string): Promise<{ sessionId: string; userId: number; exchangedAt: number | null } | undefined> {
+      const row = await knex()(TABLE)
+        .where({ migrated_from: builtInSessionId })
+        .first('document_id', 'user_id', 'generation', 'rotated_at');
+      // Until its first rotation, rotated_at is the moment of the exchange.
+      return (
+        row && { sessionId: row.document_id, userId: row.user_id, exchangedAt: Number(row.generation) === 0 ? ms(row.rotated_at) : null }
+      );
+    },
+
+    /** A built-in token replayed after its exchange: the session made from it is compromised. */
+    async revokeMigratedForReuse(builtInSessionId: string, meta: RequestMeta = {}): Promise<boolean> {
+      const row = await knex()(TABLE).where({ migrated_from: builtInSessionId }).first('id', 'document_id', 'user_id');
+      if (!row) return false;
+      await revokeForReuse(row, row.document_id, meta);
+      return true;
+    },
+
+    /** Revokes every live session of a user, optionally sparing one; returns how many. */
+    async revokeUserSessions(userId: number, reason: RevokeReason, meta: RequestMeta & { except?: string } = {}): Promise<number> {
+      const query = knex()(TABLE).where({ user_id: userId }).whereNull('revoked_at');
+      // Called from the user model's lifecycles too: join the transaction that changes the
+      // password (on SQLite, a second connection would wait for it forever).
+      if (strapi.db.inTransaction()) query.transacting((await strapi.db.transaction()).get());
+      if (meta.except) query.whereNot('document_id', meta.except);
+      const ids = (await query.clone().select('document_id')).map((r: { document_id: string }) => r.document_id);
+      if (ids.length === 0) return 0;
+      ids.forEach(forget);
+      const changed = await query.update({ revoked_at: Date.now(), revoked_reason: reason });
+      for (const sessionId of ids) emit('revoked', { sessionId, userId, reason, ip: meta.ip, userAgent: meta.userAgent });
+      return changed;
+    },
+
+    /**
+     * Keeps the user's `keep` most recently used live sessions and revokes the rest. Every
+     * concurrent caller orders the same way, so parallel logins at the cap agree on what stays.
+     */
+    async revokeBeyond(userId: number, keep: number, reason: RevokeReason): Promise<number> {
+      const now = Date.now();
+      const excess = await knex()(TABLE)
+        .where({ user_id: userId })
+        .whereNull('revoked_at')
+        .where('expires_at', '>', now)
+        .orderBy([
+          { column: 'last_used_at', order: 'desc' },
+          { column: 'id', order: 'desc' },
+        ])
+        .offset(keep)
+        .limit(1000)
+        .select('id', 'document_id');
+      let revoked = 0;
+      for (const r of excess as Array<{ id: number; document_id: string }>) {
+        if (await revokeRow(r.id, reason, r.document_id)) {
+          revoked++;
+          emit('revoked', { sessionId: r.document_id, userId, reason });
+        }
+      }
+      return revoked;
+    },
+
+    /** Revokes one session if it belongs to the user (or to anyone, when userId is null). */
+    async revokeSession(sessionId: string, userId: number | null, reason: RevokeReason, meta: RequestMeta = {}): Promise<boolean> {
+      const row = await knex()(TABLE).where({ document_id: sessionId }).first('id', 'user_id', 'revoked_at');
+      if (!row || (userId !== null && Number(row.user_id) !== Number(userId))) return false;
+      if (await revokeRow(row.id, reason, sessionId)) {
+        emit('revoked', { sessionId, userId: row.user_id, reason, ip: meta.ip, userAgent: meta.userAgent });
+      }
+      return true;
+    },
+
+    /**
+     * Deletes expired sessions, and revoked ones older than `retainRevokedMs`, `batchSize` rows at a
+     * time so that no statement holds the table for long.
+     */
+    async purge({
+      retainRevokedMs,
+      batchSize,
+    }: {
+      retainRevokedMs: number;
+      batchSize: number;
+    }): Promise<{ deleted: number; batches: number }> {
+      const now = Date.now();
+      let deleted = 0;
+      let batches = 0;
+      for (;;) {
+        const ids = (
+          await knex()(TABLE)
+            .where('expires_at', '<', now) // expires_at never exceeds absolute_expires_at
+            .orWhere('revoked_at', '<', now - retainRevokedMs)
+            .limit(batchSize)
+            .select('id')
+        ).map((r: { id: number }) => r.id);
+        if (ids.length === 0) break;
+        deleted += await knex()(TABLE).whereIn('id', ids).delete();
+        batches++;
+        if (ids.length < batchSize) break;
+      }
+      return { deleted, batches };
+    },
+
+    /**
+     * Strict mode's question for every authenticated request: is this session still live? Answers
+     * from an in-process cache for `ttlMs`, so across instances a revocation shows within the TTL.
+     */
+    async isLive(sessionId: string, ttlMs: number): Promise<boolean> {
+      const now = Date.now();
+      const cached = liveness.get(sessionId);
+      if (cached && now - cached[1] < ttlMs) return cached[0];
+      const row = await knex()(TABLE).where({ document_id: sessionId }).first('revoked_at', 'expires_at', 'absolute_expires_at');
+      const alive = !!row && row.revoked_at == null && now < ms(row.expires_at) && now < ms(row.absolute_expires_at);
+      if (liveness.size > 10_000) liveness.clear();
+      if (ttlMs > 0) liveness.set(sessionId, [alive, now]);
+      return alive;
+    },
+  };
+};
+
+export default sessions;
+export type SessionsService = ReturnType<typeof sessions>;
