@@ -1,56 +1,12 @@
 import { AuthError } from './errors';
 import { accessTokenExpiry, decodeJwt, defaultRefreshMargin, needsRefresh } from '../../contracts/src/jwt';
+import { createListeners, emit, subscribe } from './events';
 import { memoryStorage } from './storage';
-import type {
-  AuthChangeEvent,
-  AuthClient,
-  AuthClientOptions,
-  AuthResult,
-  AuthUser,
-  LogoutResult,
-  RegisterInput,
-  SessionExpiredEvent,
-  SessionInfo,
-  TokenRefreshEvent,
-} from './types';
+import { openTabs, type TabMessage } from './tabs';
+import { createTransport, isAbsolute, JSON_HEADERS, runtimeKeepsCookies } from './transport';
+import type { AuthClient, AuthClientOptions, AuthResult, AuthUser, LogoutResult, RegisterInput, SessionInfo } from './types';
 
 type Status = 'unknown' | 'signedIn' | 'signedOut';
-
-/** Messages between tabs. The access token crosses tabs in memory only (BroadcastChannel). */
-type TabMessage =
-  | { type: 'token'; jwt: string; expiresAt: number | null; user: AuthUser | null }
-  | { type: 'hello' }
-  | { type: 'refreshing' }
-  | { type: 'logout' }
-  | { type: 'expired'; status: number; message?: string };
-
-interface LockManagerLike {
-  request<T>(name: string, callback: () => Promise<T>): Promise<T>;
-}
-
-const JSON_HEADERS = { 'Content-Type': 'application/json', Accept: 'application/json' };
-/** How long a tab holds the refresh lock after sharing its token, so peers read it before they get the lock. */
-const LOCK_SETTLE_MS = 30;
-/** How long a new tab waits for a peer to share its token before refreshing itself. */
-const PEER_WAIT_MS = 150;
-/** Without Web Locks: how long to wait for a peer's announced refresh before doing our own. */
-const PEER_REFRESH_WAIT_MS = 10_000;
-/** 503 (the server's session store is down) and 429 mean "try again", never "signed out". */
-const RETRY_STATUSES = new Set([429, 503]);
-const MAX_RETRIES = 2;
-const MAX_RETRY_WAIT_MS = 2000;
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/**
- * Whether this runtime's own fetch keeps cookies: a page, a web worker or React Native do;
- * Node, Deno, Bun and edge runtimes do not.
- */
-function runtimeKeepsCookies(): boolean {
-  const g = globalThis as { document?: unknown; WorkerGlobalScope?: unknown; navigator?: { product?: string } };
-  return g.document !== undefined || g.WorkerGlobalScope !== undefined || g.navigator?.product === 'ReactNative';
-}
-const isAbsolute = (url: string) => /^[a-z][a-z\d+\-.]*:/i.test(url);
 
 /**
  * Creates a client for a Strapi app running `strapi-plugin-refresh-token`.
@@ -101,38 +57,13 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   let sid: string | null = null;
   let user: AuthUser | null = null;
   let refreshing: Promise<boolean> | null = null;
-  let peerRefreshing: Promise<void> | null = null;
-  let peerSettled: (() => void) | null = null;
   let destroyed = false;
 
-  const authListeners = new Set<(e: AuthChangeEvent) => void>();
-  const expiredListeners = new Set<(e: SessionExpiredEvent) => void>();
-  const refreshListeners = new Set<(e: TokenRefreshEvent) => void>();
+  const listeners = createListeners();
 
-  function emit<T>(listeners: Set<(e: T) => void>, event: T) {
-    for (const listener of [...listeners]) {
-      try {
-        listener(event);
-      } catch (error) {
-        // A throwing listener must not break the client; report it the way an event handler would.
-        setTimeout(() => {
-          throw error;
-        }, 0);
-      }
-    }
-  }
-
-  const locks: LockManagerLike | null = crossTab
-    ? ((globalThis as { navigator?: { locks?: LockManagerLike } }).navigator?.locks ?? null)
-    : null;
-  const channel: BroadcastChannel | null = crossTab && typeof BroadcastChannel !== 'undefined' ? new BroadcastChannel(channelName) : null;
-  const post = (message: TabMessage) => {
-    try {
-      channel?.postMessage(message);
-    } catch {
-      /* channel closed */
-    }
-  };
+  const transport = createTransport(fetchImpl, credentials);
+  const tabs = openTabs(crossTab, channelName, onTabMessage);
+  const post = (message: TabMessage) => tabs.post(message);
 
   function computeMargin(jwtLifespanMs: number): number {
     const m = options.refreshMargin;
@@ -180,7 +111,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     clear();
     await forgetStoredToken();
     if (broadcast) post({ type: 'logout' });
-    if (wasSignedIn) emit(authListeners, { signedIn: false, user: null, reason: 'logout' });
+    if (wasSignedIn) emit(listeners.auth, { signedIn: false, user: null, reason: 'logout' });
   }
 
   /** The server refused the refresh token: the session is over. */
@@ -190,64 +121,39 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     if (!fromOtherTab) await forgetStoredToken();
     if (wasSignedIn) {
       if (!fromOtherTab) post({ type: 'expired', status: httpStatus, message });
-      emit(expiredListeners, { status: httpStatus, message, fromOtherTab });
-      emit(authListeners, { signedIn: false, user: null, reason: 'expired' });
+      emit(listeners.expired, { status: httpStatus, message, fromOtherTab });
+      emit(listeners.auth, { signedIn: false, user: null, reason: 'expired' });
     }
   }
 
   // ---- cross-tab ---------------------------------------------------------------------------
-  if (channel) {
-    channel.onmessage = (event: MessageEvent<TabMessage>) => {
-      const message = event.data;
-      if (destroyed || !message || typeof message !== 'object') return;
-      switch (message.type) {
-        case 'token': {
-          if (message.jwt === token) break;
-          if (expiresAt !== null && message.expiresAt !== null && message.expiresAt < expiresAt) break; // older than ours
-          const wasSignedIn = status === 'signedIn';
-          const userChanged = adopt(message.jwt, message.expiresAt);
-          if (message.user) user = message.user;
-          peerSettled?.();
-          if (!wasSignedIn) emit(authListeners, { signedIn: true, user, reason: 'restore' });
-          else if (userChanged) emit(authListeners, { signedIn: true, user, reason: 'login' });
-          emit(refreshListeners, { expiresAt, fromOtherTab: true });
-          break;
-        }
-        case 'hello':
-          if (token && isFresh()) post({ type: 'token', jwt: token, expiresAt, user });
-          break;
-        case 'refreshing':
-          if (!peerRefreshing) {
-            peerRefreshing = new Promise<void>((resolve) => {
-              const timer = setTimeout(resolve, PEER_REFRESH_WAIT_MS);
-              peerSettled = () => {
-                clearTimeout(timer);
-                resolve();
-              };
-            }).finally(() => {
-              peerRefreshing = null;
-              peerSettled = null;
-            });
-          }
-          break;
-        case 'logout':
-          peerSettled?.();
-          void signOutLocally(false);
-          break;
-        case 'expired':
-          peerSettled?.();
-          void sessionEnded(message.status, message.message, true);
-          break;
+  function onTabMessage(message: TabMessage) {
+    if (destroyed) return;
+    switch (message.type) {
+      case 'token': {
+        if (message.jwt === token) break;
+        if (expiresAt !== null && message.expiresAt !== null && message.expiresAt < expiresAt) break; // older than ours
+        const wasSignedIn = status === 'signedIn';
+        const userChanged = adopt(message.jwt, message.expiresAt);
+        if (message.user) user = message.user;
+        tabs.peerSettled();
+        if (!wasSignedIn) emit(listeners.auth, { signedIn: true, user, reason: 'restore' });
+        else if (userChanged) emit(listeners.auth, { signedIn: true, user, reason: 'login' });
+        emit(listeners.refresh, { expiresAt, fromOtherTab: true });
+        break;
       }
-    };
-  }
-
-  /** A new tab asks the others for their access token instead of rotating the session again. */
-  async function askPeers(): Promise<void> {
-    if (!channel) return;
-    post({ type: 'hello' });
-    const deadline = Date.now() + PEER_WAIT_MS;
-    while (Date.now() < deadline && !token) await sleep(10);
+      case 'hello':
+        if (token && isFresh()) post({ type: 'token', jwt: token, expiresAt, user });
+        break;
+      case 'logout':
+        tabs.peerSettled();
+        void signOutLocally(false);
+        break;
+      case 'expired':
+        tabs.peerSettled();
+        void sessionEnded(message.status, message.message, true);
+        break;
+    }
   }
 
   // ---- refresh -----------------------------------------------------------------------------
@@ -262,25 +168,13 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
         return false;
       }
     }
-    let sentAt = Date.now();
-    let response: Response;
-    for (let attempt = 0; ; attempt++) {
-      sentAt = Date.now();
-      try {
-        response = await fetchImpl(api('/token/refresh'), {
-          method: 'POST',
-          headers: JSON_HEADERS,
-          body: JSON.stringify(body),
-          credentials,
-        });
-      } catch (error) {
-        throw new AuthError(0, 'NetworkError', `Refresh failed: ${(error as Error)?.message ?? String(error)}`);
-      }
-      if (!RETRY_STATUSES.has(response.status) || attempt >= MAX_RETRIES) break;
-      // Bounded backoff: Retry-After when given, capped, so a caller never waits more than a few seconds.
-      const retryAfter = Number(response.headers.get('retry-after'));
-      await sleep(Math.min(MAX_RETRY_WAIT_MS, retryAfter > 0 ? retryAfter * 1000 : 250 * 2 ** attempt));
+    let sent: { response: Response; sentAt: number };
+    try {
+      sent = await transport.postRetrying(api('/token/refresh'), body);
+    } catch (error) {
+      throw new AuthError(0, 'NetworkError', `Refresh failed: ${(error as Error)?.message ?? String(error)}`);
     }
+    const { response, sentAt } = sent;
     const receivedAt = Date.now();
     if (response.ok) {
       const data = (await response.json()) as { jwt: string; refreshToken?: string };
@@ -288,9 +182,9 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       const wasSignedIn = status === 'signedIn';
       const userChanged = adopt(data.jwt, accessTokenExpiry(decodeJwt(data.jwt), sentAt, receivedAt));
       post({ type: 'token', jwt: data.jwt, expiresAt, user });
-      if (!wasSignedIn) emit(authListeners, { signedIn: true, user, reason: 'restore' });
-      else if (userChanged) emit(authListeners, { signedIn: true, user, reason: 'login' });
-      emit(refreshListeners, { expiresAt, fromOtherTab: false });
+      if (!wasSignedIn) emit(listeners.auth, { signedIn: true, user, reason: 'restore' });
+      else if (userChanged) emit(listeners.auth, { signedIn: true, user, reason: 'login' });
+      emit(listeners.refresh, { expiresAt, fromOtherTab: false });
       return true;
     }
     if (response.status === 401 || response.status === 400) {
@@ -308,28 +202,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       if (!force && status === 'signedOut') return false;
       return refreshRequest();
     };
-    if (locks) {
-      return new Promise<boolean>((resolveResult, reject) => {
-        locks
-          .request(channelName, async () => {
-            try {
-              const ok = await run();
-              resolveResult(ok);
-              // Let the shared token reach the other tabs before they get the lock.
-              if (ok && channel) await sleep(LOCK_SETTLE_MS);
-            } catch (error) {
-              reject(error);
-            }
-          })
-          .catch(reject);
-      });
-    }
-    if (channel) {
-      if (peerRefreshing) await peerRefreshing;
-      if (!force && token !== null && token !== stale && isFresh()) return true;
-      post({ type: 'refreshing' });
-    }
-    return run();
+    return tabs.exclusively(run, () => force || token === null || token === stale || !isFresh());
   }
 
   /** Single flight: every caller during a refresh gets the same promise. */
@@ -349,7 +222,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     if (status === 'signedOut') return null;
     if (token && isFresh()) return token;
     if (!token && status === 'unknown') {
-      await askPeers();
+      await tabs.askPeers(() => token !== null);
       if (token && isFresh()) return token;
     }
     const stale = token;
@@ -406,22 +279,11 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     adopt(data.jwt, accessTokenExpiry(decodeJwt(data.jwt), sentAt, Date.now()));
     user = data.user;
     post({ type: 'token', jwt: data.jwt, expiresAt, user });
-    emit(authListeners, { signedIn: true, user, reason });
+    emit(listeners.auth, { signedIn: true, user, reason });
     return { user: data.user, signedIn: true };
   }
 
-  async function post_(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-    try {
-      return await fetchImpl(api(path), {
-        method: 'POST',
-        headers: { ...JSON_HEADERS, ...headers },
-        body: JSON.stringify(body),
-        credentials,
-      });
-    } catch (error) {
-      throw new AuthError(0, 'NetworkError', (error as Error)?.message ?? String(error));
-    }
-  }
+  const post_ = (path: string, body: unknown, headers?: Record<string, string>) => transport.post(api(path), body, headers);
 
   const client: AuthClient = {
     async login(identifier, password, opts = {}) {
@@ -511,18 +373,9 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     getAccessToken: ensureToken,
     fetch: authFetch,
 
-    onAuthChange(listener) {
-      authListeners.add(listener);
-      return () => authListeners.delete(listener);
-    },
-    onSessionExpired(listener) {
-      expiredListeners.add(listener);
-      return () => expiredListeners.delete(listener);
-    },
-    onTokenRefresh(listener) {
-      refreshListeners.add(listener);
-      return () => refreshListeners.delete(listener);
-    },
+    onAuthChange: (listener) => subscribe(listeners.auth, listener),
+    onSessionExpired: (listener) => subscribe(listeners.expired, listener),
+    onTokenRefresh: (listener) => subscribe(listeners.refresh, listener),
 
     get isSignedIn() {
       return status === 'signedIn' && token !== null;
@@ -536,11 +389,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
 
     destroy() {
       destroyed = true;
-      channel?.close();
-      authListeners.clear();
-      expiredListeners.clear();
-      refreshListeners.clear();
-      peerSettled?.();
+      tabs.close();
+      Object.values(listeners).forEach((set) => set.clear());
     },
   };
   return client;

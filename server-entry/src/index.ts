@@ -21,143 +21,22 @@
  * Zero dependencies: Web `fetch` and WebCrypto, and a two-method cookie adapter any framework can provide.
  */
 import { decodeJwt, defaultRefreshMargin } from '../../contracts/src/jwt';
+import { clientHeaders } from './client-identity';
+import { refreshDoneOrRunning, refreshOncePerProcess, type Pair, type RefreshOutcome } from './refresh-once';
+import { RefreshNeededError, StrapiConfigError, StrapiUnavailableError } from './errors';
+import type { AuthUser, CookieOptions, ServerAuthOptions } from './types';
 
-export interface CookieOptions {
-  httpOnly: boolean;
-  secure: boolean;
-  sameSite: 'lax' | 'strict' | 'none';
-  path: string;
-  /** Seconds; absent: a browser-session cookie. */
-  maxAge?: number;
-}
-
-/** Reads the request's cookies and, where the framework allows it in this context, writes the response's. */
-export interface CookieAdapter {
-  get(name: string): string | undefined;
-  /**
-   * Leave it out where cookies cannot be written (a Next.js server component): there the entry
-   * only reads, and never rotates a token it could not hand back to the browser.
-   */
-  set?(name: string, value: string, options: CookieOptions): void;
-}
-
-/** The browser behind this request, as the front end's server knows it. */
-export interface ClientIdentity {
-  /** The browser's IP, from the header your proxy (or framework) sets: see docs/ssr.md. */
-  ip?: string;
-  userAgent?: string;
-}
-
-export interface ServerAuthOptions {
-  /** Strapi's base URL, e.g. `http://127.0.0.1:1337`. */
-  strapiUrl: string;
-  cookies: CookieAdapter;
-  /** The content-API prefix. Default `/api`. */
-  apiPrefix?: string;
-  /** Cookie names. Default `strapi_rt` (refresh token) and `strapi_at` (access token). */
-  cookieNames?: { refresh?: string; access?: string };
-  /** Secure cookies. Default: `NODE_ENV === 'production'`. */
-  secure?: boolean;
-  sameSite?: 'lax' | 'strict';
-  /** Refresh when the access token has less than this many ms left. Default: a quarter of its lifespan, at most 30 s. */
-  refreshMarginMs?: number;
-  /** How long a refreshed pair is remembered for requests still carrying the old cookie. Default 10 s, the plugin's grace period. */
-  reuseWindowMs?: number;
-  /** The browser behind this request, named to Strapi when a proxy secret is set. */
-  client?: ClientIdentity;
-  /** Secret shared with Strapi (at least 16 characters). Default: the REFRESH_TOKEN_PROXY_SECRET environment variable. */
-  proxySecret?: string;
-  fetch?: typeof fetch;
-}
-
-export interface AuthUser {
-  id: number;
-  email?: string;
-  username?: string;
-  [field: string]: unknown;
-}
-
-/** Strapi could not be reached or answered 5xx/429: the session is kept; try again. */
-export class StrapiUnavailableError extends Error {
-  constructor(
-    message: string,
-    readonly status: number
-  ) {
-    super(message);
-    this.name = 'StrapiUnavailableError';
-  }
-}
-
-/** Strapi answers in a way this entry cannot work with: the message names the fix. */
-export class StrapiConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'StrapiConfigError';
-  }
-}
+export { clientHeaders } from './client-identity';
+export { RefreshNeededError, StrapiConfigError, StrapiUnavailableError } from './errors';
+export type { AuthUser, ClientIdentity, CookieAdapter, CookieOptions, ServerAuthOptions } from './types';
 
 const NO_REFRESH_TOKEN =
   "Strapi answered without a refreshToken: update strapi-plugin-refresh-token in the Strapi app to the version of this front end (older versions need the plugin's delivery set to 'body' or 'both')";
 
-/**
- * The access token has expired and this context cannot write cookies (a server component):
- * refreshing here would rotate a token the browser never receives. Refresh in middleware
- * (`refreshIfNeeded()`) before rendering; the session is kept.
- */
-export class RefreshNeededError extends Error {
-  constructor() {
-    super('The access token has expired and cookies cannot be written here: call refreshIfNeeded() in middleware before rendering');
-    this.name = 'RefreshNeededError';
-  }
-}
-
-interface Pair {
-  jwt: string;
-  refreshToken: string;
-}
-
-/** Header names and signed text: the contract with the plugin's trusted-front-end check. */
-const CLIENT_HEADERS = {
-  ip: 'x-refresh-token-client-ip',
-  userAgent: 'x-refresh-token-client-user-agent',
-  signature: 'x-refresh-token-client-signature',
-};
 const env = (name: string): string | undefined =>
   (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
 /** A refresh cookie of a "remember me: no" login starts with this mark (never in a token). */
 const SESSION_ONLY = '~';
-
-const hmacKeys = new Map<string, ReturnType<typeof crypto.subtle.importKey>>();
-async function clientSignature(secret: string, ip: string, encodedUserAgent: string): Promise<string> {
-  let key = hmacKeys.get(secret);
-  if (!key)
-    hmacKeys.set(
-      secret,
-      (key = crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']))
-    );
-  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', await key, new TextEncoder().encode(`${ip}\n${encodedUserAgent}`)));
-  return btoa(String.fromCharCode(...mac))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '');
-}
-
-/** The signed client headers for one request to Strapi; none without a secret. */
-export async function clientHeaders(secret: string | undefined, client: ClientIdentity = {}): Promise<Record<string, string>> {
-  if (!secret) return {};
-  const ip = client.ip ?? '';
-  const encodedUserAgent = encodeURIComponent(client.userAgent ?? '');
-  return {
-    [CLIENT_HEADERS.ip]: ip,
-    [CLIENT_HEADERS.userAgent]: encodedUserAgent,
-    [CLIENT_HEADERS.signature]: await clientSignature(secret, ip, encodedUserAgent),
-  };
-}
-type RefreshOutcome = { pair: Pair } | { signedOut: true };
-
-/** Shared by every request this process serves: refreshes in progress and just done, by refresh token. */
-const inProgress = new Map<string, Promise<RefreshOutcome>>();
-const recent = new Map<string, { outcome: RefreshOutcome; until: number }>();
 
 const expiresAt = (jwt: string): number => {
   const exp = decodeJwt(jwt)?.exp;
@@ -246,28 +125,7 @@ export function createServerAuth(options: ServerAuthOptions) {
     throw new StrapiUnavailableError(`Strapi answered ${res.status} to a refresh`, res.status);
   }
 
-  /** One refresh per refresh token in this process; its result is reused for `reuseWindow`. */
-  function sharedRefresh(refreshToken: string): Promise<RefreshOutcome> {
-    // Entries expire in insertion order (a fixed window): drop the expired ones from the front.
-    const now = Date.now();
-    for (const [token, entry] of recent) {
-      if (entry.until > now) break;
-      recent.delete(token);
-    }
-    const known = recent.get(refreshToken);
-    if (known) return Promise.resolve(known.outcome);
-    let running = inProgress.get(refreshToken);
-    if (!running) {
-      running = refreshOnce(refreshToken)
-        .then((outcome) => {
-          recent.set(refreshToken, { outcome, until: Date.now() + reuseWindow });
-          return outcome;
-        })
-        .finally(() => inProgress.delete(refreshToken));
-      inProgress.set(refreshToken, running);
-    }
-    return running;
-  }
+  const sharedRefresh = (refreshToken: string) => refreshOncePerProcess(refreshToken, reuseWindow, refreshOnce);
 
   const auth = {
     /** Logs in (`POST /api/auth/local`), sets the cookies. */
@@ -336,8 +194,7 @@ export function createServerAuth(options: ServerAuthOptions) {
       else {
         // Read-only here: join a refresh this process is doing or just did (the middleware's),
         // else use the access token while it lasts; never rotate a token the browser would not get.
-        const known = recent.get(current.refresh);
-        outcome = (await inProgress.get(current.refresh)) ?? (known && known.until > Date.now() ? known.outcome : undefined);
+        outcome = await refreshDoneOrRunning(current.refresh);
         if (!outcome && current.access && expiresAt(current.access) > Date.now()) return current.access;
         if (!outcome) throw new RefreshNeededError();
       }

@@ -4,7 +4,6 @@ import { validateConfig } from './config/schema';
 import contentTypes from './content-types';
 import controllers from './controllers';
 import destroy from './destroy';
-import middlewares from './middlewares';
 import policies from './policies';
 import register from './register';
 import routes from './routes';
@@ -17,7 +16,6 @@ export default {
   config: { default: defaultConfig, validator: validateConfig },
   contentTypes,
   controllers,
-  middlewares,
   policies,
   routes,
   services,

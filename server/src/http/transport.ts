@@ -12,12 +12,10 @@ import { assertCsrfHeaders, assertTrustedOrigin, guardCookieRequest, isJson } fr
 import { refuse } from './refusal';
 
 import type { IssuedTokens, RequestMeta, RotateResult } from '../services/sessions';
-import { parseRefreshToken } from '../tokens';
+import { parseRefreshToken, type ParsedRefreshToken } from '../tokens';
 import { exchangeBuiltInToken, isBuiltInToken } from '../services/built-in-sessions';
 import { builtInCookieToken, setBuiltInCookie } from './built-in-cookie';
 import { getService } from '../services/registry';
-
-export { answeringRefusals, Refusal } from './refusal';
 
 const sessions = (strapi: Core.Strapi) => getService(strapi, 'sessions');
 const limiter = (strapi: Core.Strapi) => getService(strapi, 'limiter');
@@ -27,10 +25,14 @@ export const requestMeta = (ctx: Context): RequestMeta => ({ ip: ctx.request.ip,
 export interface PresentedToken {
   /** null: a cookie whose signature no longer matches (already cleared). */
   token: string | null;
+  /** The token read as one of this plugin's (parsed once, here); null for anything else. */
+  parsed: ParsedRefreshToken | null;
   fromCookie: boolean;
   /** It came in users-permissions' built-in refresh cookie (an app switching from that mode). */
   builtInCookie?: boolean;
 }
+
+const asPresented = (token: string, fromCookie: boolean): PresentedToken => ({ token, parsed: parseRefreshToken(token), fromCookie });
 
 /** The `refreshToken` field of a JSON body, or undefined when there is none. */
 export function bodyToken(ctx: Context): unknown {
@@ -60,14 +62,14 @@ export function presentedToken(
       );
     }
     if (typeof fromBody !== 'string' || fromBody.length === 0) throw new errors.ValidationError('refreshToken must be a non-empty string');
-    return { token: fromBody, fromCookie: false };
+    return asPresented(fromBody, false);
   }
   if (!usesCookie(ctx, strapi)) throw new errors.ValidationError('Missing refresh token: send { "refreshToken": "..." } in a JSON body');
 
   const { name, options } = cookieSettings(c.cookie);
   const raw = ctx.cookies.get(name);
   const builtIn = raw ? undefined : builtInCookieToken(ctx, strapi);
-  if (builtIn) return { token: builtIn, fromCookie: true, builtInCookie: true };
+  if (builtIn) return { ...asPresented(builtIn, true), builtInCookie: true };
   if (!raw) {
     // Say where it looked: the cookie's name and path (and the body field when that is allowed too).
     throw new errors.ValidationError(
@@ -77,10 +79,10 @@ export function presentedToken(
   }
   if (ctx.cookies.get(name, { signed: true }) !== raw) {
     clearRefreshCookie(ctx, strapi);
-    if (staleCookie === 'accept') return { token: null, fromCookie: true };
+    if (staleCookie === 'accept') return { token: null, parsed: null, fromCookie: true };
     refuse(401, 'Invalid refresh token: the cookie signature does not match');
   }
-  return { token: raw, fromCookie: true };
+  return asPresented(raw, true);
 }
 
 /**
@@ -123,14 +125,11 @@ export function deliverTokens(
   body: Record<string, unknown> = {}
 ): Record<string, unknown> {
   if (usesCookie(ctx, strapi)) setRefreshCookie(ctx, strapi, tokens);
-  ctx.set('Cache-Control', 'no-store');
-  ctx.set('Pragma', 'no-cache');
   const { refreshToken: _omitted, ...rest } = body;
   return { ...rest, jwt: tokens.accessToken, ...(usesBody(ctx, strapi) ? { refreshToken: tokens.refreshToken } : {}) };
 }
 
 const ROTATED = 'refreshTokenRotated';
-const sessionIdOf = (presented: PresentedToken) => (presented.token ? parseRefreshToken(presented.token)?.sessionId : undefined);
 
 /**
  * Rotates a presented token and delivers the successor pair: 403 for a request the origin or
@@ -141,8 +140,8 @@ export async function refreshWith(ctx: Context, strapi: Core.Strapi, presented: 
   guardCookieRequest(ctx, strapi, presented);
   if (ctx.state[ROTATED]) throw new errors.ValidationError('Only one refresh per request');
   ctx.state[ROTATED] = true;
-  await limiter(strapi).checkSession(ctx, sessionIdOf(presented));
-  const result = await rotateOrExchange(strapi, presented.token as string, requestMeta(ctx));
+  await limiter(strapi).checkSession(ctx, presented.parsed?.sessionId);
+  const result = await rotateOrExchange(strapi, presented, requestMeta(ctx));
   await limiter(strapi).hitSession(result.sessionId);
   // Exchanged or refused, the built-in cookie has done its work: the token now travels per `delivery`.
   if (presented.builtInCookie) setBuiltInCookie(ctx, strapi, null);
@@ -151,9 +150,10 @@ export async function refreshWith(ctx: Context, strapi: Core.Strapi, presented: 
 }
 
 /** A plugin token rotates; a token of users-permissions' built-in refresh mode is exchanged, once. */
-async function rotateOrExchange(strapi: Core.Strapi, token: string, meta: RequestMeta): Promise<RotateResult> {
-  if (!isBuiltInToken(token)) return sessions(strapi).rotate(token, meta);
-  const exchanged = await exchangeBuiltInToken(strapi, token, meta);
+async function rotateOrExchange(strapi: Core.Strapi, presented: PresentedToken, meta: RequestMeta): Promise<RotateResult> {
+  if (presented.parsed) return sessions(strapi).rotate(presented.parsed, meta);
+  if (!presented.token || !isBuiltInToken(presented.token)) return { ok: false, reason: 'unknown' };
+  const exchanged = await exchangeBuiltInToken(strapi, presented.token, meta);
   return exchanged.ok ? { ok: true, ...exchanged.tokens } : { ok: false, reason: exchanged.reason };
 }
 
@@ -172,11 +172,10 @@ export async function builtInShapeRefresh(ctx: Context, strapi: Core.Strapi): Pr
     assertTrustedOrigin(ctx, strapi);
     assertCsrfHeaders(ctx);
   }
-  await limiter(strapi).hitRoute(ctx, 'refresh');
-  await limiter(strapi).checkSession(ctx, parseRefreshToken(token)?.sessionId);
-  const result = await rotateOrExchange(strapi, token, requestMeta(ctx));
+  const given = asPresented(token, fromCookie);
+  await limiter(strapi).checkSession(ctx, given.parsed?.sessionId);
+  const result = await rotateOrExchange(strapi, given, requestMeta(ctx));
   await limiter(strapi).hitSession(result.sessionId);
-  ctx.set('Cache-Control', 'no-store');
   if (!result.ok) {
     if (fromCookie) setBuiltInCookie(ctx, strapi, null);
     return refuse(401, 'Invalid refresh token');
@@ -190,39 +189,36 @@ export async function builtInShapeRefresh(ctx: Context, strapi: Core.Strapi): Pr
 export async function builtInShapeLogout(ctx: Context, strapi: Core.Strapi): Promise<{ ok: true }> {
   const token = bodyToken(ctx) ?? builtInCookieToken(ctx, strapi);
   const meta = requestMeta(ctx);
-  if (typeof token === 'string' && !isBuiltInToken(token)) await sessions(strapi).revokeByToken(token, meta);
+  const parsed = typeof token === 'string' ? parseRefreshToken(token) : null;
+  if (parsed) await sessions(strapi).revokeByToken(parsed, meta);
   const bearer = bearerToken(ctx.request);
   const claims = bearer ? getService(strapi, 'accessTokens').verify(bearer) : null;
   if (claims?.sid) await sessions(strapi).revokeSession(claims.sid, claims.id, 'logout', meta);
   if (builtInCookieToken(ctx, strapi)) setBuiltInCookie(ctx, strapi, null);
-  ctx.set('Cache-Control', 'no-store');
   return { ok: true };
 }
 
 /** Revokes the presented token's session and clears the cookie. Shared by REST and GraphQL. */
 export async function logoutWith(ctx: Context, strapi: Core.Strapi, presented: PresentedToken): Promise<void> {
   guardCookieRequest(ctx, strapi, presented);
-  await limiter(strapi).checkSession(ctx, sessionIdOf(presented));
-  if (presented.token) {
-    const { sessionId } = await sessions(strapi).revokeByToken(presented.token, requestMeta(ctx));
+  await limiter(strapi).checkSession(ctx, presented.parsed?.sessionId);
+  if (presented.parsed) {
+    const { sessionId } = await sessions(strapi).revokeByToken(presented.parsed, requestMeta(ctx));
     await limiter(strapi).hitSession(sessionId);
   }
   if (usesCookie(ctx, strapi) || presented.fromCookie) clearRefreshCookie(ctx, strapi);
-  ctx.set('Cache-Control', 'no-store');
 }
 
 /** Revokes every other session of the Bearer token's user; how many. Shared by REST and GraphQL. */
 export async function logoutOthersWith(ctx: Context, strapi: Core.Strapi): Promise<number> {
   const user = await requireAccessUser(ctx, strapi);
   if (!user.sid) throw new errors.ValidationError('This access token names no session: log in again to sign out other devices');
-  ctx.set('Cache-Control', 'no-store');
   return sessions(strapi).revokeUserSessions(user.id, 'logout-others', { ...requestMeta(ctx), except: user.sid });
 }
 
 /** 401 for a refused refresh token: the cookie goes too, so the browser stops sending it. */
 export function refuseRefresh(ctx: Context, strapi: Core.Strapi, message = 'Invalid refresh token'): never {
   if (usesCookie(ctx, strapi)) clearRefreshCookie(ctx, strapi);
-  ctx.set('Cache-Control', 'no-store');
   return refuse(401, message);
 }
 

@@ -11,9 +11,8 @@ import type { Context } from 'koa';
 import { secondsOrZero, pluginConfig } from '../config';
 import { builtInShapeLogout, builtInShapeRefresh, deliverTokens, requestMeta } from '../http/transport';
 import { builtInAccessClaims, isSwitchingFromBuiltIn } from '../services/built-in-sessions';
-import { tracked } from '../http/in-flight';
-import { publicFailure, refuse } from '../http/refusal';
-import { storeAnswered } from '../http/store-faults';
+import { tokenEndpoint } from '../http/token-endpoint';
+import { refuse } from '../http/refusal';
 import { assertWellFormedCredentials } from '../http/well-formed';
 import { guardTokenIssuing } from '../http/request-guard';
 import { afterLogin } from '../services/post-login';
@@ -53,12 +52,8 @@ export function wrapUsersPermissionsAuth(strapi: Core.Strapi): void {
     controller[action] = (ctx: Context, ...rest: unknown[]) =>
       !isSwitchingFromBuiltIn(strapi)
         ? original.call(controller, ctx, ...rest)
-        : tracked(strapi, async () => {
-            try {
-              ctx.body = await handle(ctx, strapi);
-            } catch (error) {
-              throw await publicFailure(ctx, strapi, error);
-            }
+        : tokenEndpoint(ctx, strapi, { refusals: 'throw' }, async () => {
+            ctx.body = await handle(ctx, strapi);
           });
   }
 
@@ -77,36 +72,31 @@ export function wrapUsersPermissionsAuth(strapi: Core.Strapi): void {
     const original = controller[action];
     if (typeof original !== 'function') continue;
     controller[action] = function issueSession(this: unknown, ctx: Context, ...rest: unknown[]) {
-      return tracked(strapi, async () => {
-        try {
-          // Before users-permissions runs: a refused request logs in, registers, confirms or changes
-          // nothing. The e-mailed confirmation link (a navigation) answers with a redirect, no
-          // token; called with returnUser (GraphQL's emailConfirmation) it issues a session.
-          if (action !== 'emailConfirmation' || rest[1] === true) guardTokenIssuing(ctx, strapi);
-          // A login's session is as old as its password check: one that raced a password change dies.
-          const authStartedAt = action === 'callback' ? Date.now() : undefined;
-          const result = await original.call(this, ctx, ...rest);
-          const body = ctx.body as AuthBody | undefined;
-          const userId = body?.user?.id;
-          if (typeof body?.jwt !== 'string' || typeof userId !== 'number') return result;
-          const meta = requestMeta(ctx);
-          // `rememberMe: false` in the login body: a browser-session cookie and the shorter idle lifespan.
-          const persistent = !(action === 'callback' && (ctx.request.body as { rememberMe?: unknown } | undefined)?.rememberMe === false);
-          const tokens = await sessions()
-            .create(userId, meta, { persistent, authStartedAt })
-            .catch((error) => {
-              if (error instanceof PasswordChangedError) refuse(401, error.message);
-              throw error;
-            });
-          await afterLogin(strapi, { userId, sessionId: tokens.sessionId, meta, firstLogin: action === 'register' });
-          ctx.body = deliverTokens(ctx, strapi, tokens, body as Record<string, unknown>);
-          // GraphQL's login payload reads it from here (its resolver only returns jwt and user).
-          ctx.state.refreshTokenIssued = (ctx.body as { refreshToken?: string }).refreshToken;
-          storeAnswered(strapi);
-          return result;
-        } catch (error) {
-          throw await publicFailure(ctx, strapi, error);
-        }
+      return tokenEndpoint(ctx, strapi, { refusals: 'throw' }, async () => {
+        // Before users-permissions runs: a refused request logs in, registers, confirms or changes
+        // nothing. The e-mailed confirmation link (a navigation) answers with a redirect, no
+        // token; called with returnUser (GraphQL's emailConfirmation) it issues a session.
+        if (action !== 'emailConfirmation' || rest[1] === true) guardTokenIssuing(ctx, strapi);
+        // A login's session is as old as its password check: one that raced a password change dies.
+        const authStartedAt = action === 'callback' ? Date.now() : undefined;
+        const result = await original.call(this, ctx, ...rest);
+        const body = ctx.body as AuthBody | undefined;
+        const userId = body?.user?.id;
+        if (typeof body?.jwt !== 'string' || typeof userId !== 'number') return result;
+        const meta = requestMeta(ctx);
+        // `rememberMe: false` in the login body: a browser-session cookie and the shorter idle lifespan.
+        const persistent = !(action === 'callback' && (ctx.request.body as { rememberMe?: unknown } | undefined)?.rememberMe === false);
+        const tokens = await sessions()
+          .create(userId, meta, { persistent, authStartedAt })
+          .catch((error) => {
+            if (error instanceof PasswordChangedError) refuse(401, error.message);
+            throw error;
+          });
+        await afterLogin(strapi, { userId, sessionId: tokens.sessionId, meta, firstLogin: action === 'register' });
+        ctx.body = deliverTokens(ctx, strapi, tokens, body as Record<string, unknown>);
+        // GraphQL's login payload reads it from here (its resolver only returns jwt and user).
+        ctx.state.refreshTokenIssued = (ctx.body as { refreshToken?: string }).refreshToken;
+        return result;
       });
     };
   }

@@ -6,10 +6,8 @@
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
 import { logoutOthersWith, logoutWith, presentedToken, refreshWith } from '../http/transport';
-import { tracked } from '../http/in-flight';
-import { publicFailure } from '../http/refusal';
+import { tokenEndpoint } from '../http/token-endpoint';
 import type { Bucket } from '../services/limiter';
-import { getService } from '../services/registry';
 
 interface GraphQLContext {
   koaContext: Context;
@@ -19,16 +17,8 @@ interface GraphQLContext {
  * GraphQL reports Strapi's own errors; a Refusal becomes one, reason kept. Each mutation counts
  * against the same per-IP limit as its REST route, so aliases cannot multiply attempts.
  */
-function answering<T>(strapi: Core.Strapi, ctx: Context, bucket: Bucket, work: () => Promise<T>): Promise<T> {
-  return tracked(strapi, async () => {
-    try {
-      await getService(strapi, 'limiter').hitRoute(ctx, bucket);
-      return await work();
-    } catch (error) {
-      throw await publicFailure(ctx, strapi, error);
-    }
-  });
-}
+const answering = <T>(strapi: Core.Strapi, ctx: Context, bucket: Bucket, work: () => Promise<T>) =>
+  tokenEndpoint(ctx, strapi, { bucket, refusals: 'throw' }, work) as Promise<T>;
 
 const argumentToken = (argument: unknown) => (argument === null ? undefined : argument);
 

@@ -11,8 +11,8 @@ import {
   hashSecret,
   newSecret,
   newSessionId,
-  parseRefreshToken,
   successorSecret,
+  type ParsedRefreshToken,
 } from '../../tokens';
 import type { Lifespans } from '../../config';
 import { getService } from '../registry';
@@ -142,10 +142,7 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
      * rotates through one compare-and-swap; the previous one within the grace period gets the same
      * successor; an earlier one revokes the session; a secret it never issued changes nothing.
      */
-    async rotate(token: string, meta: RequestMeta = {}): Promise<RotateResult> {
-      const parsed = parseRefreshToken(token);
-      if (!parsed) return { ok: false, reason: 'unknown' };
-      const { sessionId, secret } = parsed;
+    async rotate({ sessionId, secret }: ParsedRefreshToken, meta: RequestMeta = {}): Promise<RotateResult> {
       let row = await readSession(strapi, sessionId);
       if (!row) return { ok: false, reason: 'unknown' };
 
@@ -214,9 +211,7 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
      * nothing, an earlier one of the session is reuse. Returns the session id when the token
      * really belongs to the session.
      */
-    async revokeByToken(token: string, meta: RequestMeta = {}): Promise<{ sessionId?: string }> {
-      const parsed = parseRefreshToken(token);
-      if (!parsed) return {};
+    async revokeByToken(parsed: ParsedRefreshToken, meta: RequestMeta = {}): Promise<{ sessionId?: string }> {
       const row = await readSession(strapi, parsed.sessionId);
       if (!row) return {};
       const relation = lineage(row, parsed.sessionId, parsed.secret);
