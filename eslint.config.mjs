@@ -6,7 +6,18 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/.next/**', 'playground/**', 'tests/fixtures/**', '**/*.d.ts', '**/.cache/**'] },
+  {
+    ignores: [
+      'playground/public/demo/app.js',
+      '**/dist/**',
+      '**/node_modules/**',
+      '**/.next/**',
+      'playground/**',
+      'tests/fixtures/**',
+      '**/*.d.ts',
+      '**/.cache/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

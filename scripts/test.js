@@ -112,6 +112,7 @@ const DB_SENSITIVE = [
   'policies',
   'migration',
   'legacy-exchange',
+  'dpop',
 ].map((name) => `tests/integration/${name}.test.ts`);
 for (const db of dbs) ok = vitest(`integration (${db})`, 'integration', { DB: db }, db === 'sqlite' ? [] : DB_SENSITIVE) && ok;
 if (quick) finish();

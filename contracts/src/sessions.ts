@@ -16,6 +16,8 @@ export interface SessionView {
   device: string;
   /** IP address of the last login/refresh, when known. */
   ip: string | null;
+  /** Sender-constrained: bound to a key (DPoP) that must sign every refresh and logout. */
+  bound: boolean;
 }
 
 /** In the user's own list: whether this is the session asking. */

@@ -9,6 +9,7 @@ const live: SessionFacts = {
   userDeleted: false,
   userBlocked: false,
   awaitingConfirmation: false,
+  wrongSender: false,
 };
 const facts = fc.record<SessionFacts>({
   revoked: fc.boolean(),
@@ -17,6 +18,7 @@ const facts = fc.record<SessionFacts>({
   userDeleted: fc.boolean(),
   userBlocked: fc.boolean(),
   awaitingConfirmation: fc.boolean(),
+  wrongSender: fc.boolean(),
 });
 
 describe('the rotation decision (pure)', () => {
@@ -35,6 +37,17 @@ describe('the rotation decision (pure)', () => {
     expect(refusalOf({ ...live, userDeleted: true })).toEqual({ action: 'refuse', reason: 'user', revoke: 'user-deleted' });
     expect(refusalOf({ ...live, userBlocked: true })).toEqual({ action: 'refuse', reason: 'user' });
     expect(refusalOf({ ...live, awaitingConfirmation: true })).toEqual({ action: 'refuse', reason: 'user' });
+  });
+
+  it('a bound session asked without its key is refused as unbound and never revoked, before any lineage is judged', () => {
+    expect(refusalOf({ ...live, wrongSender: true })).toEqual({ action: 'refuse', reason: 'unbound' });
+    fc.assert(
+      fc.property(facts, (f) => {
+        const outcome = refusalOf({ ...f, wrongSender: true });
+        expect(outcome).not.toBeNull();
+        if (outcome?.reason === 'unbound') expect(outcome.revoke).toBeUndefined();
+      })
+    );
   });
 
   it('any broken fact refuses, whatever else holds', () => {

@@ -1,5 +1,5 @@
 /** The lifespan rules come from contracts/ (the server checks the same, and its field errors are shown too). */
-import { LIFESPAN_KEYS, lifespanProblems, UNIT_SECONDS, type LifespanKey, type Unit } from '../../../contracts/src/lifespans';
+import { lifespanProblems, UNIT_SECONDS, type LifespanKey, type Unit } from '../../../contracts/src/lifespans';
 
 export { LIFESPAN_KEYS, UNIT_SECONDS, UNITS, type LifespanKey, type Lifespans, type Unit } from '../../../contracts/src/lifespans';
 

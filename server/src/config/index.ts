@@ -56,6 +56,22 @@ export interface PluginConfig {
    * Off by default. `issuedBefore`: the cut-off (ISO date); default: the plugin's first start.
    */
   legacyTokenExchange: { enabled: boolean; issuedBefore?: string };
+  /**
+   * Sender-constrained sessions (DPoP, RFC 9449). 'off': proofs are ignored (sessions bound before
+   * stay bound); 'optional': a login or refresh with a proof binds its session; 'required': logins
+   * and refreshes without a proof are refused.
+   */
+  senderConstraint: SenderConstraint;
+  dpop: DpopConfig;
+}
+
+export type SenderConstraint = 'off' | 'optional' | 'required';
+
+export interface DpopConfig {
+  /** How far a proof's `iat` may lie from the server's clock, either way; also how long its `jti` is remembered. */
+  proofWindow: Duration;
+  /** users-permissions accepts an access token of a bound session only as `Authorization: DPoP` with a proof. */
+  requireForAccessTokens: boolean;
 }
 
 export interface NewDeviceConfig {
@@ -101,6 +117,8 @@ export const defaultConfig: PluginConfig = {
   proxySecret: undefined,
   builtInRefreshMode: 'take-over',
   legacyTokenExchange: { enabled: false, issuedBefore: undefined },
+  senderConstraint: 'off',
+  dpop: { proofWindow: '60s', requireForAccessTokens: false },
 };
 
 /**

@@ -109,6 +109,13 @@ const schema = yup
           ),
       })
       .noUnknown(true, 'legacyTokenExchange has an unknown key: ${unknown}'),
+    senderConstraint: yup.mixed().oneOf(['off', 'optional', 'required'], "senderConstraint must be 'off', 'optional' or 'required'"),
+    dpop: yup
+      .object({
+        proofWindow: duration('dpop.proofWindow'),
+        requireForAccessTokens: yup.boolean().strict().typeError('dpop.requireForAccessTokens must be a boolean'),
+      })
+      .noUnknown(true, 'dpop has an unknown key: ${unknown}'),
     builtInRefreshMode: yup.mixed().oneOf(['take-over', 'refuse'], "builtInRefreshMode must be 'take-over' or 'refuse'"),
     proxySecret: yup
       .string()

@@ -9,9 +9,10 @@ import { pluginConfig } from '../config';
 import { cookieMaxAge, cookieSettings } from './cookie';
 import { usesBody, usesCookie } from './delivery';
 import { assertCsrfHeaders, assertTrustedOrigin, guardCookieRequest, isJson } from './request-guard';
-import { refuse } from './refusal';
+import { refuse, Refusal } from './refusal';
 
-import type { IssuedTokens, RequestMeta, RotateResult } from '../services/sessions';
+import type { IssuedTokens, RequestMeta, RotateResult, SenderKey } from '../services/sessions';
+import { refreshKey, refuseProof, senderKey } from './sender-proof';
 import { parseRefreshToken, type ParsedRefreshToken } from '../tokens';
 import { exchangeBuiltInToken, isBuiltInToken } from '../services/built-in-sessions';
 import { builtInCookieToken, setBuiltInCookie } from './built-in-cookie';
@@ -19,6 +20,8 @@ import { getService } from '../services/registry';
 
 const sessions = (strapi: Core.Strapi) => getService(strapi, 'sessions');
 const limiter = (strapi: Core.Strapi) => getService(strapi, 'limiter');
+
+const UNBOUND = 'Invalid refresh token: its session is bound to a key (DPoP), and this request carries no valid proof by that key';
 
 export const requestMeta = (ctx: Context): RequestMeta => ({ ip: ctx.request.ip, userAgent: ctx.get('user-agent') || undefined });
 
@@ -141,17 +144,18 @@ export async function refreshWith(ctx: Context, strapi: Core.Strapi, presented: 
   if (ctx.state[ROTATED]) throw new errors.ValidationError('Only one refresh per request');
   ctx.state[ROTATED] = true;
   await limiter(strapi).checkSession(ctx, presented.parsed?.sessionId);
-  const result = await rotateOrExchange(strapi, presented, requestMeta(ctx));
+  const result = await rotateOrExchange(strapi, presented, requestMeta(ctx), await refreshKey(ctx, strapi));
   await limiter(strapi).hitSession(result.sessionId);
   // Exchanged or refused, the built-in cookie has done its work: the token now travels per `delivery`.
   if (presented.builtInCookie) setBuiltInCookie(ctx, strapi, null);
+  if (!result.ok && result.reason === 'unbound') refuseProof(ctx, UNBOUND);
   if (!result.ok) refuseRefresh(ctx, strapi);
   return deliverTokens(ctx, strapi, result);
 }
 
 /** A plugin token rotates; a token of users-permissions' built-in refresh mode is exchanged, once. */
-async function rotateOrExchange(strapi: Core.Strapi, presented: PresentedToken, meta: RequestMeta): Promise<RotateResult> {
-  if (presented.parsed) return sessions(strapi).rotate(presented.parsed, meta);
+async function rotateOrExchange(strapi: Core.Strapi, presented: PresentedToken, meta: RequestMeta, key: SenderKey): Promise<RotateResult> {
+  if (presented.parsed) return sessions(strapi).rotate(presented.parsed, meta, key);
   if (!presented.token || !isBuiltInToken(presented.token)) return { ok: false, reason: 'unknown' };
   const exchanged = await exchangeBuiltInToken(strapi, presented.token, meta);
   return exchanged.ok ? { ok: true, ...exchanged.tokens } : { ok: false, reason: exchanged.reason };
@@ -174,9 +178,10 @@ export async function builtInShapeRefresh(ctx: Context, strapi: Core.Strapi): Pr
   }
   const given = asPresented(token, fromCookie);
   await limiter(strapi).checkSession(ctx, given.parsed?.sessionId);
-  const result = await rotateOrExchange(strapi, given, requestMeta(ctx));
+  const result = await rotateOrExchange(strapi, given, requestMeta(ctx), await refreshKey(ctx, strapi));
   await limiter(strapi).hitSession(result.sessionId);
   if (!result.ok) {
+    if (result.reason === 'unbound') return refuseProof(ctx, UNBOUND);
     if (fromCookie) setBuiltInCookie(ctx, strapi, null);
     return refuse(401, 'Invalid refresh token');
   }
@@ -190,7 +195,9 @@ export async function builtInShapeLogout(ctx: Context, strapi: Core.Strapi): Pro
   const token = bodyToken(ctx) ?? builtInCookieToken(ctx, strapi);
   const meta = requestMeta(ctx);
   const parsed = typeof token === 'string' ? parseRefreshToken(token) : null;
-  if (parsed) await sessions(strapi).revokeByToken(parsed, meta);
+  if (parsed && (await sessions(strapi).revokeByToken(parsed, meta, await senderKey(ctx, strapi))).refused) {
+    return refuseProof(ctx, UNBOUND);
+  }
   const bearer = bearerToken(ctx.request);
   const claims = bearer ? getService(strapi, 'accessTokens').verify(bearer) : null;
   if (claims?.sid) await sessions(strapi).revokeSession(claims.sid, claims.id, 'logout', meta);
@@ -203,8 +210,9 @@ export async function logoutWith(ctx: Context, strapi: Core.Strapi, presented: P
   guardCookieRequest(ctx, strapi, presented);
   await limiter(strapi).checkSession(ctx, presented.parsed?.sessionId);
   if (presented.parsed) {
-    const { sessionId } = await sessions(strapi).revokeByToken(presented.parsed, requestMeta(ctx));
+    const { sessionId, refused } = await sessions(strapi).revokeByToken(presented.parsed, requestMeta(ctx), await senderKey(ctx, strapi));
     await limiter(strapi).hitSession(sessionId);
+    if (refused) return refuseProof(ctx, UNBOUND);
   }
   if (usesCookie(ctx, strapi) || presented.fromCookie) clearRefreshCookie(ctx, strapi);
 }
@@ -228,14 +236,16 @@ export const bearerToken = (request: Pick<Context['request'], 'get'>): string | 
 
 /** The user behind a Bearer access token of a live session; 401 when there is none or it is not valid. */
 export async function requireAccessUser(ctx: Context, strapi: Core.Strapi): Promise<{ id: number; sid?: string }> {
-  const bearer = bearerToken(ctx.request);
-  if (!bearer) return refuse(401, 'Missing or malformed Authorization: Bearer header');
-  // users-permissions' own verify, as wrapped by this plugin: pinned algorithm, and strict mode.
+  if (!/^(bearer|dpop)\s+\S+$/i.test(ctx.get('authorization'))) return refuse(401, 'Missing or malformed Authorization: Bearer header');
+  // users-permissions' own getToken, as wrapped by this plugin: pinned algorithm, strict mode, DPoP.
   const claims = (await strapi
     .plugin('users-permissions')
     .service('jwt')
-    .verify(bearer)
-    .catch(() => null)) as { id: number; sid?: unknown } | null;
+    .getToken(ctx)
+    .catch((error: unknown) => {
+      if (error instanceof Refusal) throw error;
+      return null;
+    })) as { id: number; sid?: unknown } | null;
   if (!claims) return refuse(401, 'Invalid or expired access token');
   // Whatever `strict` says: the access token of a session that has ended must not manage the
   // user's other sessions (an attacker whose session the victim just ended).

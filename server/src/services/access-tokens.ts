@@ -26,9 +26,9 @@ const accessTokens = ({ strapi }: { strapi: Core.Strapi }) => {
   return {
     signingKeys,
 
-    /** An access token for the session; `loginAt` becomes its `auth_time`. */
-    issue(userId: number, sessionId: string, lifespanSeconds: number, loginAt: number): string {
-      return signAccessToken(signingKeys(), userId, sessionId, lifespanSeconds, loginAt);
+    /** An access token for the session; `loginAt` becomes its `auth_time`, `jkt` its `cnf.jkt`. */
+    issue(userId: number, sessionId: string, lifespanSeconds: number, loginAt: number, jkt?: string | null): string {
+      return signAccessToken(signingKeys(), userId, sessionId, lifespanSeconds, loginAt, jkt);
     },
 
     /** The claims of a valid access token (algorithm pinned), or null. */

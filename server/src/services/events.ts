@@ -1,7 +1,7 @@
 import type { Core } from '@strapi/strapi';
 
 /** Events on strapi.eventHub (`refresh-token.session.<name>`), also offered to Strapi webhooks. */
-export const SESSION_EVENTS = ['created', 'refreshed', 'revoked', 'reused', 'new-device'] as const;
+export const SESSION_EVENTS = ['created', 'refreshed', 'revoked', 'reused', 'new-device', 'unbound-attempt'] as const;
 export type SessionEvent = (typeof SESSION_EVENTS)[number];
 
 /**

@@ -7,6 +7,7 @@
  * - per client IP and route (a fixed route name, never the raw path, which Strapi's router
  *   matches without regard to case or a trailing slash);
  * - per session, counted only for sessions that exist (a random token creates no counter).
+ * The same store remembers the DPoP proofs seen (`firstUse`), so a replayed proof is refused.
  */
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
@@ -25,14 +26,14 @@ const tooMany = (ctx: Context, res: RateLimiterRes): never => {
 const limiter = ({ strapi }: { strapi: Core.Strapi }) => {
   const { rateLimit } = pluginConfig(strapi);
   let store: RateLimiterAbstract | undefined;
+  let seenProofs: RateLimiterAbstract | undefined;
 
-  function limiterStore(): RateLimiterAbstract {
-    if (store) return store;
-    const options = { points: rateLimit.max, duration: parseDuration(rateLimit.interval) as number, keyPrefix: 'refresh-token' };
+  /** A counter store in this process or in Redis (then shared by every instance; this process's stands in when Redis fails). */
+  function counters(options: { points: number; duration: number; keyPrefix: string }): RateLimiterAbstract {
     const memory = new RateLimiterMemory(options);
-    if (rateLimit.store !== 'redis') return (store = memory);
+    if (rateLimit.store !== 'redis') return memory;
     const client = rateLimit.redis as { constructor?: { name?: string }; isOpen?: unknown };
-    store = new RateLimiterRedis({
+    return new RateLimiterRedis({
       ...options,
       storeClient: client,
       // node-redis v4+ clients have isOpen; ioredis clients do not.
@@ -40,6 +41,10 @@ const limiter = ({ strapi }: { strapi: Core.Strapi }) => {
       rejectIfRedisNotReady: true,
       insuranceLimiter: memory,
     });
+  }
+
+  function limiterStore(): RateLimiterAbstract {
+    store ??= counters({ points: rateLimit.max, duration: parseDuration(rateLimit.interval) as number, keyPrefix: 'refresh-token' });
     return store;
   }
 
@@ -64,6 +69,22 @@ const limiter = ({ strapi }: { strapi: Core.Strapi }) => {
       if (!rateLimit.enabled || !sessionId) return;
       const res = await limiterStore().get(`session:${sessionId}`);
       if (res && res.consumedPoints >= rateLimit.max) tooMany(ctx, res);
+    },
+
+    /**
+     * DPoP replay cache: true the first time a proof's `jti` is seen within `rememberSeconds`
+     * (twice the proof window: a proof is accepted that long at most), false on a replay. Kept
+     * in the limiter's store, so with Redis it holds across instances. Not subject to `rateLimit.enabled`.
+     */
+    async firstUse(jkt: string, jti: string, rememberSeconds: number): Promise<boolean> {
+      seenProofs ??= counters({ points: 1, duration: rememberSeconds, keyPrefix: 'refresh-token-dpop-jti' });
+      try {
+        await seenProofs.consume(`${jkt}:${jti}`);
+        return true;
+      } catch (rejection) {
+        if (rejection instanceof RateLimiterRes) return false;
+        throw rejection;
+      }
     },
 
     /** Counts one request against a session that exists. */

@@ -101,6 +101,8 @@ export interface AccessClaims {
   jti: string;
   /** When the session logged in (seconds): what the `fresh` route policy checks. */
   auth_time: number;
+  /** Sender-constrained sessions: the thumbprint of the key a DPoP proof must be signed by. */
+  cnf?: { jkt: string };
 }
 
 /**
@@ -112,9 +114,11 @@ export const signAccessToken = (
   userId: number | string,
   sessionId: string,
   lifespanSeconds: number,
-  loginAtMs: number
+  loginAtMs: number,
+  /** A sender-constrained session's key thumbprint (RFC 9449 `cnf.jkt`). */
+  jkt?: string | null
 ): string =>
-  jwt.sign({ id: userId, sid: sessionId, auth_time: Math.floor(loginAtMs / 1000) }, keys.jwtKey, {
+  jwt.sign({ id: userId, sid: sessionId, auth_time: Math.floor(loginAtMs / 1000), ...(jkt ? { cnf: { jkt } } : {}) }, keys.jwtKey, {
     algorithm: keys.algorithm,
     expiresIn: lifespanSeconds,
     jwtid: randomBytes(12).toString('base64url'),

@@ -12,6 +12,7 @@ import { secondsOrZero, pluginConfig } from '../config';
 import { builtInShapeLogout, builtInShapeRefresh, deliverTokens, requestMeta } from '../http/transport';
 import { builtInAccessClaims, isSwitchingFromBuiltIn } from '../services/built-in-sessions';
 import { tokenEndpoint } from '../http/token-endpoint';
+import { loginKey, senderKey } from '../http/sender-proof';
 import { refuse } from '../http/refusal';
 import { assertWellFormedCredentials } from '../http/well-formed';
 import { guardTokenIssuing } from '../http/request-guard';
@@ -76,7 +77,9 @@ export function wrapUsersPermissionsAuth(strapi: Core.Strapi): void {
         // Before users-permissions runs: a refused request logs in, registers, confirms or changes
         // nothing. The e-mailed confirmation link (a navigation) answers with a redirect, no
         // token; called with returnUser (GraphQL's emailConfirmation) it issues a session.
-        if (action !== 'emailConfirmation' || rest[1] === true) guardTokenIssuing(ctx, strapi);
+        const issuing = action !== 'emailConfirmation' || rest[1] === true;
+        if (issuing) guardTokenIssuing(ctx, strapi);
+        const jkt = issuing ? await loginKey(ctx, strapi) : null; // the DPoP key to bind the session to, if any
         // A login's session is as old as its password check: one that raced a password change dies.
         const authStartedAt = action === 'callback' ? Date.now() : undefined;
         const result = await original.call(this, ctx, ...rest);
@@ -87,7 +90,7 @@ export function wrapUsersPermissionsAuth(strapi: Core.Strapi): void {
         // `rememberMe: false` in the login body: a browser-session cookie and the shorter idle lifespan.
         const persistent = !(action === 'callback' && (ctx.request.body as { rememberMe?: unknown } | undefined)?.rememberMe === false);
         const tokens = await sessions()
-          .create(userId, meta, { persistent, authStartedAt })
+          .create(userId, meta, { persistent, authStartedAt, jkt })
           .catch((error) => {
             if (error instanceof PasswordChangedError) refuse(401, error.message);
             throw error;
@@ -111,6 +114,7 @@ export function wrapUsersPermissionsAuth(strapi: Core.Strapi): void {
  */
 export function wrapUsersPermissionsJwt(strapi: Core.Strapi): void {
   const jwtService = strapi.plugin('users-permissions').service('jwt') as {
+    getToken(ctx: Context): Promise<unknown>;
     verify(token: string): Promise<unknown>;
     issue(payload: object, options?: jwt.SignOptions): string;
   };
@@ -125,6 +129,25 @@ export function wrapUsersPermissionsJwt(strapi: Core.Strapi): void {
     if (strict && (typeof claims.sid !== 'string' || !(await sessions().isLive(claims.sid, ttlMs)))) {
       throw new Error('Invalid token.');
     }
+    return claims;
+  };
+
+  /**
+   * The access token of a request: `Authorization: Bearer`, as users-permissions reads it, or
+   * `Authorization: DPoP` with a proof by the key in its `cnf.jkt` (RFC 9449). With
+   * `dpop.requireForAccessTokens`, a bound session's token is refused as a plain Bearer.
+   */
+  jwtService.getToken = async function getToken(ctx: Context) {
+    const [scheme, token, extra] = String(ctx.request?.header?.authorization ?? '').split(/\s+/);
+    if (scheme.toLowerCase() === 'dpop' && token && extra === undefined) {
+      const claims = (await jwtService.verify(token)) as { cnf?: { jkt?: unknown } };
+      const jkt = await senderKey(ctx, strapi, token);
+      if (typeof claims.cnf?.jkt !== 'string' || claims.cnf.jkt !== jkt) throw new Error('Invalid token.');
+      return claims;
+    }
+    if (scheme.toLowerCase() !== 'bearer' || !token || extra !== undefined) return null;
+    const claims = (await jwtService.verify(token)) as { cnf?: { jkt?: unknown } };
+    if (claims.cnf?.jkt !== undefined && pluginConfig(strapi).dpop.requireForAccessTokens) throw new Error('Invalid token.');
     return claims;
   };
 

@@ -36,6 +36,8 @@ export default {
     migratedFrom: { type: 'string' },
     userAgent: { type: 'string' },
     ip: { type: 'string' },
+    /** Sender-constrained (DPoP): the RFC 7638 thumbprint of the key every refresh must be signed by. */
+    jkt: { type: 'string' },
   },
   indexes: [
     { name: 'refresh_token_sessions_user_idx', columns: ['user_id', 'revoked_at'] },

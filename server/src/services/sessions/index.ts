@@ -20,6 +20,7 @@ import { emitSessionEvent, type SessionEvent } from '../events';
 import { outcomeOf, refusalOf, type Lineage } from './rotation';
 import { clip, factsOf, ms, PASSWORD_CHANGES, readSession, TABLE, truthy, type Row } from './table';
 import {
+  type SenderKey,
   PasswordChangedError,
   type CreateOptions,
   type IssuedTokens,
@@ -64,8 +65,23 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
     return changed > 0;
   }
 
-  const accessToken = (userId: number, sessionId: string, l: Lifespans, loginAt: number): string =>
-    accessTokens().issue(userId, sessionId, l.accessTokenLifespan, loginAt);
+  const accessToken = (userId: number, sessionId: string, l: Lifespans, loginAt: number, jkt: string | null): string =>
+    accessTokens().issue(userId, sessionId, l.accessTokenLifespan, loginAt, jkt);
+
+  /** A refresh or logout of a bound session without a proof by its key: a live token in the wrong hands. */
+  function unboundAttempt(row: Pick<Row, 'user_id' | 'jkt'>, sessionId: string, presentedKey: string | null, meta: RequestMeta): void {
+    strapi.log.warn(
+      `[refresh-token] session ${sessionId} of user ${row.user_id} is bound to a key: a request without a proof by it was refused`
+    );
+    emit('unbound-attempt', {
+      sessionId,
+      userId: row.user_id,
+      jkt: row.jkt,
+      presentedJkt: presentedKey,
+      ip: meta.ip,
+      userAgent: meta.userAgent,
+    });
+  }
 
   function lineage(row: Row, sessionId: string, secret: string, presentedHash = hashSecret(secret)): Lineage {
     if (digestsEqual(presentedHash, row.token_hash)) return 'current';
@@ -92,6 +108,7 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
      */
     async create(userId: number, meta: RequestMeta = {}, options: CreateOptions = {}): Promise<IssuedTokens> {
       const { persistent = true, authStartedAt } = options;
+      const jkt = options.jkt ?? null;
       const l = await lifespans();
       const now = Date.now();
       const loginAt = options.carriedOver?.loginAt ?? now;
@@ -115,6 +132,7 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
         auth_started_at: authStartedAt ?? loginAt,
         device_id: clip(options.carriedOver?.deviceId),
         migrated_from: options.carriedOver?.migratedFrom ?? null,
+        jkt,
         created_at: new Date(loginAt),
         updated_at: new Date(now),
         published_at: new Date(now),
@@ -126,11 +144,11 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
         await knex()(TABLE).where({ document_id: sessionId }).update({ revoked_at: Date.now(), revoked_reason: 'password-change' });
         throw new PasswordChangedError();
       }
-      emit('created', { sessionId, userId, ip: meta.ip, userAgent: meta.userAgent });
+      emit('created', { sessionId, userId, ip: meta.ip, userAgent: meta.userAgent, jkt });
       return {
         sessionId,
         userId,
-        accessToken: accessToken(userId, sessionId, l, loginAt),
+        accessToken: accessToken(userId, sessionId, l, loginAt, jkt),
         refreshToken: formatRefreshToken({ sessionId, secret }),
         expiresAt,
         persistent,
@@ -142,15 +160,20 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
      * rotates through one compare-and-swap; the previous one within the grace period gets the same
      * successor; an earlier one revokes the session; a secret it never issued changes nothing.
      */
-    async rotate({ sessionId, secret }: ParsedRefreshToken, meta: RequestMeta = {}): Promise<RotateResult> {
+    async rotate(
+      { sessionId, secret }: ParsedRefreshToken,
+      meta: RequestMeta = {},
+      key: SenderKey = { presented: null, bind: null }
+    ): Promise<RotateResult> {
       let row = await readSession(strapi, sessionId);
       if (!row) return { ok: false, reason: 'unknown' };
 
       const now = Date.now();
       const who = { sessionId, userId: row.user_id };
-      const refused = refusalOf(await factsOf(row, now, emailConfirmationRequired));
+      const refused = refusalOf(await factsOf(row, now, key, emailConfirmationRequired));
       if (refused) {
         if (refused.revoke) await revokeRow(row.id, refused.revoke, sessionId);
+        if (refused.reason === 'unbound' && row.jkt != null) unboundAttempt(row, sessionId, key.presented, meta);
         return { ok: false, reason: refused.reason, ...who };
       }
 
@@ -160,10 +183,12 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
       const nextHash = hashSecret(next);
       const persistent = row.persistent == null || truthy(row.persistent);
       const loginAt = ms(row.created_at);
-      const issued = (expiresAt: number): RotateResult => ({
+      // An unbound session presented with a proof (senderConstraint on) is bound by this rotation.
+      const jkt = row.jkt ?? key.bind;
+      const issued = (expiresAt: number, boundTo: string | null): RotateResult => ({
         ok: true,
         ...who,
-        accessToken: accessToken(who.userId, sessionId, l, loginAt),
+        accessToken: accessToken(who.userId, sessionId, l, loginAt, boundTo),
         refreshToken: formatRefreshToken({ sessionId, secret: next }),
         expiresAt,
         persistent,
@@ -181,10 +206,11 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
             rotated_at: now,
             last_used_at: now,
             expires_at: expiresAt,
+            ...(row.jkt == null && jkt ? { jkt } : {}),
           });
         if (swapped === 1) {
-          emit('refreshed', { ...who, ip: meta.ip, userAgent: meta.userAgent });
-          return issued(expiresAt);
+          emit('refreshed', { ...who, ip: meta.ip, userAgent: meta.userAgent, jkt });
+          return issued(expiresAt, jkt);
         }
         // Another request rotated this token first: judge it again against the new live token.
         row = await readSession(strapi, sessionId);
@@ -196,7 +222,11 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
       const relation = digestsEqual(nextHash, row.token_hash) ? 'previous' : lineage(row, sessionId, secret, presentedHash);
       const inGrace = l.reuseGracePeriod > 0 && now - ms(row.rotated_at) <= l.reuseGracePeriod * 1000;
       const outcome = outcomeOf(relation, inGrace);
-      if (outcome.action === 'reissue') return issued(ms(row.expires_at));
+      // The race's winner may have bound the session: the loser needs the same key.
+      if (outcome.action === 'reissue') {
+        if (row.jkt != null && row.jkt !== key.presented) return { ok: false, reason: 'unbound', ...who };
+        return issued(ms(row.expires_at), row.jkt);
+      }
       if (outcome.action === 'revoke-for-reuse') {
         await revokeForReuse(row, sessionId, meta);
         return { ok: false, reason: 'reused', ...who };
@@ -211,11 +241,19 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
      * nothing, an earlier one of the session is reuse. Returns the session id when the token
      * really belongs to the session.
      */
-    async revokeByToken(parsed: ParsedRefreshToken, meta: RequestMeta = {}): Promise<{ sessionId?: string }> {
+    async revokeByToken(
+      parsed: ParsedRefreshToken,
+      meta: RequestMeta = {},
+      presentedKey: string | null = null
+    ): Promise<{ sessionId?: string; refused?: 'unbound' }> {
       const row = await readSession(strapi, parsed.sessionId);
       if (!row) return {};
       const relation = lineage(row, parsed.sessionId, parsed.secret);
       if (relation === 'unknown') return {}; // forged: names no session, counts against none
+      if (row.jkt != null && row.jkt !== presentedKey && row.revoked_at == null) {
+        unboundAttempt(row, parsed.sessionId, presentedKey, meta);
+        return { sessionId: parsed.sessionId, refused: 'unbound' };
+      }
       if (relation === 'earlier') await revokeForReuse(row, parsed.sessionId, meta);
       else if (await revokeRow(row.id, 'logout', parsed.sessionId)) {
         emit('revoked', { sessionId: parsed.sessionId, userId: row.user_id, reason: 'logout', ip: meta.ip, userAgent: meta.userAgent });

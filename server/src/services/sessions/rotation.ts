@@ -19,6 +19,8 @@ export interface SessionFacts {
   userBlocked: boolean;
   /** Unconfirmed while users-permissions requires e-mail confirmation. */
   awaitingConfirmation: boolean;
+  /** Bound to a key (DPoP) that did not sign this request, or unbound where a proof is required. */
+  wrongSender: boolean;
 }
 
 export type RotationOutcome =
@@ -40,6 +42,9 @@ export function refusalOf(facts: SessionFacts): Extract<RotationOutcome, { actio
   if (facts.expired) return { action: 'refuse', reason: 'expired' };
   if (facts.userDeleted) return { action: 'refuse', reason: 'user', revoke: 'user-deleted' };
   if (facts.userBlocked || facts.awaitingConfirmation) return { action: 'refuse', reason: 'user' };
+  // Before any lineage is judged: a token without its key neither rotates nor revokes, so a thief
+  // replaying an old token cannot end the owner's session either.
+  if (facts.wrongSender) return { action: 'refuse', reason: 'unbound' };
   return null;
 }
 

@@ -3,6 +3,7 @@ import type { Core } from '@strapi/strapi';
 import type { SessionView } from '../../../../contracts/src/sessions';
 import { deviceLabel } from '../user-agent';
 import type { SessionFacts } from './rotation';
+import type { SenderKey } from './types';
 
 export const TABLE = 'refresh_token_sessions';
 export const PASSWORD_CHANGES = 'refresh_token_password_changes';
@@ -28,6 +29,7 @@ export interface Row {
   user_exists: number | string | null;
   blocked: boolean | number | null;
   confirmed: boolean | number | null;
+  jkt: string | null;
 }
 
 /** Milliseconds since the epoch from a bigint, a numeric string or a date, as each driver returns them. */
@@ -60,6 +62,7 @@ export function readSession(strapi: Core.Strapi, sessionId: string): Promise<Row
       's.revoked_at',
       's.persistent',
       's.auth_started_at',
+      's.jkt',
       'p.changed_at as password_changed_at',
       'u.id as user_exists',
       'u.blocked',
@@ -71,8 +74,11 @@ export function readSession(strapi: Core.Strapi, sessionId: string): Promise<Row
 const predatesPasswordChange = (row: Row) =>
   row.password_changed_at != null && ms(row.auth_started_at ?? row.created_at) < ms(row.password_changed_at);
 
-/** The facts of the rotation decision. `confirmationRequired` is only asked for an unconfirmed user. */
-export async function factsOf(row: Row, now: number, confirmationRequired: () => Promise<boolean>): Promise<SessionFacts> {
+/**
+ * The facts of the rotation decision. `confirmationRequired` is only asked for an unconfirmed user;
+ * `key`: the request's DPoP key, if any.
+ */
+export async function factsOf(row: Row, now: number, key: SenderKey, confirmationRequired: () => Promise<boolean>): Promise<SessionFacts> {
   const userDeleted = row.user_exists == null;
   return {
     revoked: row.revoked_at != null,
@@ -81,11 +87,12 @@ export async function factsOf(row: Row, now: number, confirmationRequired: () =>
     userDeleted,
     userBlocked: !userDeleted && truthy(row.blocked),
     awaitingConfirmation: !userDeleted && !truthy(row.confirmed) && (await confirmationRequired()),
+    wrongSender: row.jkt != null ? row.jkt !== key.presented : key.required === true && key.presented === null,
   };
 }
 
 /** The columns of the public view of a session, and the view itself. */
-export const VIEW_COLUMNS = ['document_id', 'created_at', 'last_used_at', 'expires_at', 'absolute_expires_at', 'user_agent', 'ip'];
+export const VIEW_COLUMNS = ['document_id', 'created_at', 'last_used_at', 'expires_at', 'absolute_expires_at', 'user_agent', 'ip', 'jkt'];
 export const toView = (r: Record<string, unknown>): SessionView => ({
   id: r.document_id as string,
   createdAt: iso(r.created_at),
@@ -95,4 +102,5 @@ export const toView = (r: Record<string, unknown>): SessionView => ({
   userAgent: (r.user_agent as string) ?? null,
   device: deviceLabel(r.user_agent as string | null),
   ip: (r.ip as string) ?? null,
+  bound: r.jkt != null,
 });

@@ -1,6 +1,7 @@
 export type RevokeReason =
   'logout' | 'logout-all' | 'logout-others' | 'session-limit' | 'password-change' | 'blocked' | 'admin' | 'user-deleted' | 'reuse';
-export type RefusalReason = 'unknown' | 'revoked' | 'expired' | 'user' | 'reused';
+/** 'unbound': the session is bound to a key (DPoP) and the request carries no proof by it. */
+export type RefusalReason = 'unknown' | 'revoked' | 'expired' | 'user' | 'reused' | 'unbound';
 
 export interface RequestMeta {
   ip?: string;
@@ -14,6 +15,16 @@ export interface CreateOptions {
   authStartedAt?: number;
   /** What a session exchanged from users-permissions' built-in mode keeps of it. */
   carriedOver?: { loginAt: number; absoluteExpiresAt: number; deviceId?: string; migratedFrom: string };
+  /** Bind the session to this key thumbprint (DPoP): every refresh and logout must then be signed by it. */
+  jkt?: string | null;
+}
+
+/** The DPoP key of a refresh or logout request: the one that signed its proof, and whether it may bind an unbound session. */
+export interface SenderKey {
+  presented: string | null;
+  bind: string | null;
+  /** senderConstraint 'required': an unbound session refreshes only with a proof (which binds it). */
+  required?: boolean;
 }
 
 /** What a login or a refresh hands to the client. */

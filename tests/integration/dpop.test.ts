@@ -1,0 +1,224 @@
+/**
+ * Issue 22, sender-constrained sessions (DPoP, RFC 9449) on a real Strapi over HTTP: a bound
+ * session refreshes only with proofs by its key; its refresh cookie copied to a client without
+ * the key is refused (401, nothing revoked, an event); each malformed proof is refused.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeJwt, HttpClient } from '../helpers/http';
+import { hmacConfusedProof, newProofKey, proof, unsignedProof, type ProofKey } from '../helpers/dpop';
+import { LIMITERS_AT_DEFAULTS, startStrapi, type TestApp } from '../helpers/strapi';
+
+const COOKIE = 'strapi_refresh_token';
+const session = (app: TestApp, sid: string) => app.strapi.db.connection('refresh_token_sessions').where({ document_id: sid }).first();
+
+describe("senderConstraint 'optional', the limiters and delivery at their defaults", () => {
+  let app: TestApp;
+  const attempts: any[] = [];
+  beforeAll(async () => {
+    app = await startStrapi({ plugin: { ...LIMITERS_AT_DEFAULTS.plugin, senderConstraint: 'optional' } });
+    app.strapi.eventHub.on('refresh-token.session.unbound-attempt', async (p: any) => {
+      attempts.push(p);
+    });
+  });
+  afterAll(() => app?.stop());
+
+  const url = (path: string) => `${app.url}${path}`;
+
+  /** A user logged in with a proof by `key`: the owner's client, its cookie jar and the session id. */
+  async function boundLogin(key: ProofKey) {
+    const user = await app.createUser();
+    const owner = app.client();
+    const res = await owner.post('/api/auth/local', {
+      json: { identifier: user.email, password: user.password },
+      headers: { dpop: await proof(key, 'POST', url('/api/auth/local')) },
+    });
+    expect(res.status, res.text).toBe(200);
+    return { owner, user, sid: decodeJwt(res.body.jwt).sid as string, jwt: res.body.jwt as string };
+  }
+  const refreshWith = async (client: HttpClient, headers: Record<string, string> = {}) =>
+    client.post('/api/token/refresh', { json: {}, headers });
+  const signedRefresh = async (client: HttpClient, key: ProofKey) =>
+    refreshWith(client, { dpop: await proof(key, 'POST', url('/api/token/refresh')) });
+  /** The owner's cookie, copied into another client (a stolen cookie jar). */
+  const thiefOf = (owner: HttpClient) => {
+    const thief = app.client('127.0.0.2');
+    for (const [k, v] of owner.jar) thief.jar.set(k, v);
+    return thief;
+  };
+
+  it('a login with a proof binds the session: the row keeps the thumbprint, the access JWT carries cnf.jkt, the sessions API says bound', async () => {
+    const key = await newProofKey();
+    const { owner, sid, jwt } = await boundLogin(key);
+    expect((await session(app, sid)).jkt).toBe(key.jkt);
+    expect(decodeJwt(jwt).cnf).toEqual({ jkt: key.jkt });
+    const list = await owner.get('/api/token/sessions', { bearer: jwt });
+    expect(list.status).toBe(200);
+    expect(list.body.data.find((s: any) => s.id === sid).bound).toBe(true);
+    const refreshed = await signedRefresh(owner, key);
+    expect(refreshed.status, refreshed.text).toBe(200);
+    expect(decodeJwt(refreshed.body.jwt).cnf).toEqual({ jkt: key.jkt });
+  });
+
+  it('the same refresh cookie in a client without the key is 401: nothing rotates or is revoked, the event fires, the owner goes on', async () => {
+    const key = await newProofKey();
+    const { owner, sid, user } = await boundLogin(key);
+    const before = await session(app, sid);
+    const thief = thiefOf(owner);
+    const stolen = await refreshWith(thief);
+    expect(stolen.status).toBe(401);
+    expect(stolen.headers.get('www-authenticate')).toMatch(/^DPoP error="invalid_dpop_proof"/);
+    const after = await session(app, sid);
+    expect(after.revoked_at).toBeNull();
+    expect(after.token_hash).toBe(before.token_hash);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(attempts.some((a) => a.sessionId === sid && a.userId === user.id && a.jkt === key.jkt && a.presentedJkt === null)).toBe(true);
+    expect(JSON.stringify(attempts)).not.toContain(owner.jar.get(COOKIE)!.split('.')[1]);
+    const ownerGoesOn = await signedRefresh(owner, key);
+    expect(ownerGoesOn.status, ownerGoesOn.text).toBe(200);
+  });
+
+  it('an older token of a bound session without the key is refused as unbound, not as reuse: the owner is not signed out', async () => {
+    const key = await newProofKey();
+    const { owner, sid } = await boundLogin(key);
+    const thief = thiefOf(owner); // the token before the next rotation
+    expect((await signedRefresh(owner, key)).status).toBe(200);
+    expect((await signedRefresh(owner, key)).status).toBe(200);
+    expect((await refreshWith(thief)).status).toBe(401);
+    expect((await session(app, sid)).revoked_at).toBeNull();
+    expect((await signedRefresh(owner, key)).status).toBe(200);
+  });
+
+  it('a proof by another key is refused and reported; the session stays alive', async () => {
+    const key = await newProofKey();
+    const other = await newProofKey();
+    const { owner, sid } = await boundLogin(key);
+    const res = await signedRefresh(thiefOf(owner), other);
+    expect(res.status).toBe(401);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(attempts.some((a) => a.sessionId === sid && a.presentedJkt === other.jkt)).toBe(true);
+    expect((await signedRefresh(owner, key)).status).toBe(200);
+  });
+
+  it('refuses a replayed proof (jti), a proof for another URL or method, a stale or future iat, alg none and HS256 with the public key', async () => {
+    const key = await newProofKey();
+    const { owner, sid } = await boundLogin(key);
+    const refreshUrl = url('/api/token/refresh');
+    const now = Math.floor(Date.now() / 1000);
+    const used = await proof(key, 'POST', refreshUrl);
+    expect((await refreshWith(owner, { dpop: used })).status).toBe(200);
+    const refused: Array<[string, string]> = [
+      ['replayed jti', used],
+      ['another URL', await proof(key, 'POST', url('/api/token/logout'))],
+      ['another host', await proof(key, 'POST', refreshUrl.replace('127.0.0.1', 'localhost'))],
+      ['another method', await proof(key, 'GET', refreshUrl)],
+      ['stale iat', await proof(key, 'POST', refreshUrl, { iat: now - 300 })],
+      ['future iat', await proof(key, 'POST', refreshUrl, { iat: now + 300 })],
+      ['alg none', unsignedProof(key, 'POST', refreshUrl)],
+      ['HS256 with the public key as secret', await hmacConfusedProof(key, 'POST', refreshUrl)],
+      ['two proofs', `${await proof(key, 'POST', refreshUrl)}, ${await proof(key, 'POST', refreshUrl)}`],
+    ];
+    for (const [what, dpop] of refused) {
+      const res = await refreshWith(owner, { dpop });
+      expect(res.status, what).toBe(401);
+      expect(res.body.error.message, what).toMatch(/DPoP/);
+    }
+    // None of them rotated or revoked anything: the owner's next proof works.
+    expect((await session(app, sid)).revoked_at).toBeNull();
+    expect((await signedRefresh(owner, key)).status).toBe(200);
+  });
+
+  it('a query string does not change htu (RFC 9449 compares without it)', async () => {
+    const key = await newProofKey();
+    const { owner } = await boundLogin(key);
+    const res = await refreshWith(owner, { dpop: await proof(key, 'POST', `${url('/api/token/refresh')}?x=1`) });
+    expect(res.status, res.text).toBe(200);
+  });
+
+  it('EdDSA keys bind too', async () => {
+    const key = await newProofKey('EdDSA');
+    const { owner, sid } = await boundLogin(key);
+    expect((await session(app, sid)).jkt).toBe(key.jkt);
+    expect((await signedRefresh(owner, key)).status).toBe(200);
+  });
+
+  it('logout of a bound session needs a proof by its key: without one 401 and the session lives; with one it ends', async () => {
+    const key = await newProofKey();
+    const { owner, sid } = await boundLogin(key);
+    const thief = thiefOf(owner);
+    expect((await thief.post('/api/token/logout', { json: {} })).status).toBe(401);
+    expect((await session(app, sid)).revoked_at).toBeNull();
+    const out = await owner.post('/api/token/logout', { json: {}, headers: { dpop: await proof(key, 'POST', url('/api/token/logout')) } });
+    expect(out.status, out.text).toBe(200);
+    expect((await session(app, sid)).revoked_at).not.toBeNull();
+  });
+
+  it('an unbound session (login without a proof) behaves as before: refresh with no proof, and a later proof binds it', async () => {
+    const user = await app.createUser();
+    const client = app.client();
+    const login = await client.login(user.email, user.password);
+    expect(login.status).toBe(200);
+    const sid = decodeJwt(login.body.jwt).sid as string;
+    expect((await session(app, sid)).jkt).toBeNull();
+    expect(decodeJwt(login.body.jwt).cnf).toBeUndefined();
+    expect((await refreshWith(client)).status).toBe(200);
+    const key = await newProofKey();
+    expect((await signedRefresh(client, key)).status).toBe(200);
+    expect((await session(app, sid)).jkt).toBe(key.jkt);
+    expect((await refreshWith(client)).status).toBe(401);
+  });
+
+  it('access tokens: Authorization: DPoP with a proof that hashes the token works; a proof without ath, or by another key, does not', async () => {
+    const key = await newProofKey();
+    const { owner, jwt } = await boundLogin(key);
+    const me = url('/api/users/me');
+    const ok = await owner.get('/api/users/me', {
+      headers: { authorization: `DPoP ${jwt}`, dpop: await proof(key, 'GET', me, { accessToken: jwt }) },
+    });
+    expect(ok.status, ok.text).toBe(200);
+    const noAth = await owner.get('/api/users/me', { headers: { authorization: `DPoP ${jwt}`, dpop: await proof(key, 'GET', me) } });
+    expect(noAth.status).toBe(401);
+    const other = await newProofKey();
+    const wrongKey = await owner.get('/api/users/me', {
+      headers: { authorization: `DPoP ${jwt}`, dpop: await proof(other, 'GET', me, { accessToken: jwt }) },
+    });
+    expect(wrongKey.status).toBe(401);
+    // dpop.requireForAccessTokens is off: the bound session's token still works as a Bearer.
+    expect((await owner.get('/api/users/me', { bearer: jwt })).status).toBe(200);
+  });
+});
+
+describe("senderConstraint 'required' with dpop.requireForAccessTokens", () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startStrapi({ plugin: { senderConstraint: 'required', dpop: { proofWindow: '30s', requireForAccessTokens: true } } });
+  });
+  afterAll(() => app?.stop());
+
+  it('refuses a login without a proof, and a bound token as a plain Bearer', async () => {
+    const user = await app.createUser();
+    const client = app.client();
+    const refused = await client.login(user.email, user.password);
+    expect(refused.status).toBe(401);
+    expect(refused.body.error.message).toMatch(/DPoP proof is required/);
+    expect(await app.strapi.db.connection('refresh_token_sessions').where({ user_id: user.id }).first()).toBeUndefined();
+
+    const key = await newProofKey();
+    const login = await client.post('/api/auth/local', {
+      json: { identifier: user.email, password: user.password },
+      headers: { dpop: await proof(key, 'POST', `${app.url}/api/auth/local`) },
+    });
+    expect(login.status, login.text).toBe(200);
+    const jwt = login.body.jwt as string;
+    expect((await client.get('/api/users/me', { bearer: jwt })).status).toBe(401);
+    const me = await client.get('/api/users/me', {
+      headers: { authorization: `DPoP ${jwt}`, dpop: await proof(key, 'GET', `${app.url}/api/users/me`, { accessToken: jwt }) },
+    });
+    expect(me.status, me.text).toBe(200);
+    // The sessions API reads the access token the same way.
+    const list = await client.get('/api/token/sessions', {
+      headers: { authorization: `DPoP ${jwt}`, dpop: await proof(key, 'GET', `${app.url}/api/token/sessions`, { accessToken: jwt }) },
+    });
+    expect(list.status, list.text).toBe(200);
+    expect((await client.get('/api/token/sessions', { bearer: jwt })).status).toBe(401);
+  });
+});
