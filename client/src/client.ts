@@ -1,5 +1,6 @@
 import { AuthError } from './errors';
 import { accessTokenExpiry, decodeJwt, defaultRefreshMargin, needsRefresh } from '../../contracts/src/jwt';
+import { proofKeys } from './dpop';
 import { createListeners, emit, subscribe } from './events';
 import { memoryStorage } from './storage';
 import { openTabs, type TabMessage } from './tabs';
@@ -62,6 +63,13 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   const listeners = createListeners();
 
   const transport = createTransport(fetchImpl, credentials);
+  // Sender-constrained sessions: the key that binds each login's session (./dpop.ts).
+  const keys = options.dpop ? proofKeys(options.dpop, channelName, typeof document !== 'undefined', options.dpopKey) : null;
+  /** The DPoP header for one request by the current session's key; none when unbound. */
+  const proofHeader = async (method: string, url: string, accessToken?: string): Promise<Record<string, string>> => {
+    const signer = await keys?.current();
+    return signer ? { DPoP: await signer.sign(method, url, accessToken) } : {};
+  };
   const tabs = openTabs(crossTab, channelName, onTabMessage);
   const post = (message: TabMessage) => tabs.post(message);
 
@@ -110,6 +118,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     const wasSignedIn = status === 'signedIn';
     clear();
     await forgetStoredToken();
+    if (broadcast) await keys?.forget();
     if (broadcast) post({ type: 'logout' });
     if (wasSignedIn) emit(listeners.auth, { signedIn: false, user: null, reason: 'logout' });
   }
@@ -170,7 +179,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     }
     let sent: { response: Response; sentAt: number };
     try {
-      sent = await transport.postRetrying(api('/token/refresh'), body);
+      sent = await transport.postRetrying(api('/token/refresh'), body, () => proofHeader('POST', api('/token/refresh')));
     } catch (error) {
       throw new AuthError(0, 'NetworkError', `Refresh failed: ${(error as Error)?.message ?? String(error)}`);
     }
@@ -236,22 +245,26 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     }
   }
 
-  function shouldAttach(url: string): boolean {
-    if (options.attachToAllOrigins) return true;
+  function sameOrigin(url: string): boolean {
     try {
       return new URL(url).origin === new URL(origin()).origin;
     } catch {
       return false;
     }
   }
+  const shouldAttach = (url: string) => options.attachToAllOrigins === true || sameOrigin(url);
 
   async function authFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     const target = typeof input === 'string' ? resolve(input) : input instanceof URL ? input.href : input;
     const request = new Request(target, { credentials: init?.credentials ?? credentials, ...init });
     const attach = shouldAttach(request.url) && !request.headers.has('authorization');
-    const send = (bearer: string | null) => {
+    const send = async (bearer: string | null) => {
       const attempt = request.clone();
-      if (bearer) attempt.headers.set('Authorization', `Bearer ${bearer}`);
+      // A bound session's token goes to Strapi as `Authorization: DPoP` with a proof of its key.
+      const proof =
+        bearer && decodeJwt(bearer)?.cnf && sameOrigin(request.url) ? await proofHeader(request.method, request.url, bearer) : {};
+      if (bearer) attempt.headers.set('Authorization', `${proof.DPoP ? 'DPoP' : 'Bearer'} ${bearer}`);
+      if (proof.DPoP) attempt.headers.set('DPoP', proof.DPoP);
       return fetchImpl(attempt);
     };
     if (!attach) return fetchImpl(request);
@@ -285,35 +298,37 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
 
   const post_ = (path: string, body: unknown, headers?: Record<string, string>) => transport.post(api(path), body, headers);
 
+  /** A request that makes a session (login, register, exchange): with a new key's proof, kept if it succeeds. */
+  async function signIn(path: string, body: unknown, reason: 'login' | 'register' | 'exchange', headers: Record<string, string> = {}) {
+    if (refreshing) await refreshing.catch(() => undefined);
+    const signer = await keys?.forLogin();
+    const proof: Record<string, string> = signer ? { DPoP: await signer.sign('POST', api(path)) } : {};
+    const sentAt = Date.now();
+    const result = await readAuthResponse(await post_(path, body, { ...headers, ...proof }), sentAt, reason);
+    if (signer && result.signedIn) await keys!.keep(signer);
+    return result;
+  }
+
   const client: AuthClient = {
-    async login(identifier, password, opts = {}) {
-      if (refreshing) await refreshing.catch(() => undefined);
-      const sentAt = Date.now();
+    login(identifier, password, opts = {}) {
       const body = opts.rememberMe === false ? { identifier, password, rememberMe: false } : { identifier, password };
-      return readAuthResponse(await post_('/auth/local', body), sentAt, 'login');
+      return signIn('/auth/local', body, 'login');
     },
 
-    async register(input: RegisterInput) {
-      if (refreshing) await refreshing.catch(() => undefined);
-      const sentAt = Date.now();
-      return readAuthResponse(await post_('/auth/local/register', input), sentAt, 'register');
-    },
+    register: (input: RegisterInput) => signIn('/auth/local/register', input, 'register'),
 
-    async exchangeLegacyToken(legacyJwt: string) {
-      if (refreshing) await refreshing.catch(() => undefined);
-      const sentAt = Date.now();
-      return readAuthResponse(await post_('/token/exchange', {}, { Authorization: `Bearer ${legacyJwt}` }), sentAt, 'exchange');
-    },
+    exchangeLegacyToken: (legacyJwt: string) => signIn('/token/exchange', {}, 'exchange', { Authorization: `Bearer ${legacyJwt}` }),
 
     async logout(): Promise<LogoutResult> {
       if (refreshing) await refreshing.catch(() => undefined);
       let result: LogoutResult;
       try {
         const stored = keepsBodyToken ? await storage.get() : null;
+        const proof = await proofHeader('POST', api('/token/logout'));
         const response = stored
-          ? await post_('/token/logout', { refreshToken: stored })
+          ? await post_('/token/logout', { refreshToken: stored }, proof)
           : delivery !== 'body'
-            ? await post_('/token/logout', {})
+            ? await post_('/token/logout', {}, proof)
             : null;
         if (!response) result = { revoked: false, error: 'No refresh token stored' };
         else if (response.ok) result = { revoked: true };

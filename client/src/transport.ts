@@ -22,8 +22,16 @@ export const isAbsolute = (url: string) => /^[a-z][a-z\d+\-.]*:/i.test(url);
 export interface Transport {
   /** One JSON POST; a network failure throws AuthError(0, 'NetworkError'). */
   post(url: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
-  /** A POST retried (at most twice, a few seconds in all) while the server answers 429 or 503. Resolves with the last answer and when it was sent. */
-  postRetrying(url: string, body: unknown): Promise<{ response: Response; sentAt: number }>;
+  /**
+   * A POST retried (at most twice, a few seconds in all) while the server answers 429 or 503.
+   * `headers` is asked again for each attempt (a DPoP proof is good for one request). Resolves
+   * with the last answer and when it was sent.
+   */
+  postRetrying(
+    url: string,
+    body: unknown,
+    headers?: () => Promise<Record<string, string>>
+  ): Promise<{ response: Response; sentAt: number }>;
 }
 
 export function createTransport(fetchImpl: typeof fetch, credentials: RequestCredentials): Transport {
@@ -37,10 +45,11 @@ export function createTransport(fetchImpl: typeof fetch, credentials: RequestCre
 
   return {
     post,
-    async postRetrying(url, body) {
+    async postRetrying(url, body, headers = async () => ({})) {
       for (let attempt = 0; ; attempt++) {
+        const extra = await headers();
         const sentAt = Date.now();
-        const response = await post(url, body);
+        const response = await post(url, body, extra);
         if (!RETRY_STATUSES.has(response.status) || attempt >= MAX_RETRIES) return { response, sentAt };
         // Bounded backoff: Retry-After when given, capped, so a caller never waits more than a few seconds.
         const retryAfter = Number(response.headers.get('retry-after'));

@@ -138,6 +138,17 @@ export interface AuthClientOptions {
   crossTab?: boolean;
   /** Name of the Web Lock and BroadcastChannel. Default `'strapi-refresh-token:' + baseURL`. */
   channelName?: string;
+  /**
+   * Sender-constrained sessions (DPoP, RFC 9449; the plugin's `senderConstraint` must not be
+   * 'off'). Each login makes a key pair and binds the session to it; every refresh and logout is
+   * signed by it, so a stolen refresh token is worthless without the key. In browsers the key is
+   * a non-extractable ECDSA P-256 key in IndexedDB (shared by reloads and tabs); elsewhere
+   * `dpopKey`, or one made in memory. `'optional'`: where no key can be kept, the session stays
+   * unbound. `'required'`: there, login throws. Default: off.
+   */
+  dpop?: 'optional' | 'required';
+  /** Outside browsers: the key pair to sign DPoP proofs with (ECDSA P-256 or Ed25519). Default: one made in memory. */
+  dpopKey?: CryptoKeyPair;
   /** `credentials` of every request to the server. Default `'include'`. */
   credentials?: RequestCredentials;
   /**

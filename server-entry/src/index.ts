@@ -24,6 +24,7 @@ import { decodeJwt, defaultRefreshMargin } from '../../contracts/src/jwt';
 import { clientHeaders } from './client-identity';
 import { refreshDoneOrRunning, refreshOncePerProcess, type Pair, type RefreshOutcome } from './refresh-once';
 import { RefreshNeededError, StrapiConfigError, StrapiUnavailableError } from './errors';
+import { dpopSigner } from './dpop-key';
 import type { AuthUser, CookieOptions, ServerAuthOptions } from './types';
 
 export { clientHeaders } from './client-identity';
@@ -58,6 +59,15 @@ export function createServerAuth(options: ServerAuthOptions) {
   const secret = options.proxySecret ?? (env('REFRESH_TOKEN_PROXY_SECRET') || undefined);
   if (secret !== undefined && secret.length < 16)
     throw new Error('REFRESH_TOKEN_PROXY_SECRET (proxySecret) must be at least 16 characters');
+  const dpopKey = options.dpopKey ?? (env('REFRESH_TOKEN_DPOP_KEY') || undefined);
+  /** The DPoP header for one request to Strapi; none without a key. */
+  const proof = async (method: string, url: string, accessToken?: string): Promise<Record<string, string>> =>
+    dpopKey ? { DPoP: await (await dpopSigner(dpopKey)).sign(method, url, accessToken) } : {};
+  /** How an access token goes to Strapi: `DPoP` with a proof when its session is bound to our key. */
+  const authorization = async (token: string, method: string, url: string): Promise<Record<string, string>> => {
+    const bound = dpopKey !== undefined && decodeJwt(token)?.cnf !== undefined;
+    return bound ? { Authorization: `DPoP ${token}`, ...(await proof(method, url, token)) } : { Authorization: `Bearer ${token}` };
+  };
   const cookieOptions = (maxAge?: number): CookieOptions => ({
     httpOnly: true,
     secure: options.secure ?? env('NODE_ENV') === 'production',
@@ -105,7 +115,12 @@ export function createServerAuth(options: ServerAuthOptions) {
   async function call(path: string, body: unknown): Promise<Response> {
     try {
       // The refresh token in the JSON, whatever the plugin's `delivery`: this server keeps it.
-      const headers = { 'Content-Type': 'application/json', Accept: 'application/json', 'X-Refresh-Token-Delivery': 'body' };
+      const headers = {
+        'Content-Type': 'application/json',
+        Accept: 'application/json',
+        'X-Refresh-Token-Delivery': 'body',
+        ...(await proof('POST', `${base}${path}`)),
+      };
       return await toStrapi(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
     } catch (error) {
       throw new StrapiUnavailableError(`Strapi is unreachable: ${(error as Error)?.message ?? error}`, 0);
@@ -163,6 +178,7 @@ export function createServerAuth(options: ServerAuthOptions) {
           Accept: 'application/json',
           'X-Refresh-Token-Delivery': 'body',
           Authorization: `Bearer ${legacyJwt}`,
+          ...(await proof('POST', `${base}/token/exchange`)),
         };
         res = await toStrapi(`${base}/token/exchange`, { method: 'POST', headers, body: '{}' });
       } catch (error) {
@@ -222,7 +238,8 @@ export function createServerAuth(options: ServerAuthOptions) {
       if (target.origin !== strapiOrigin) return doFetch(target.href, init);
       const token = await auth.getAccessToken();
       const headers = new Headers(init.headers);
-      if (token) headers.set('Authorization', `Bearer ${token}`);
+      if (token)
+        for (const [name, value] of Object.entries(await authorization(token, init.method ?? 'GET', target.href))) headers.set(name, value);
       return toStrapi(target.href, { ...init, headers });
     },
 
@@ -230,7 +247,7 @@ export function createServerAuth(options: ServerAuthOptions) {
     async getUser(): Promise<AuthUser | null> {
       const token = await auth.getAccessToken();
       if (!token) return null;
-      const res = await toStrapi(`${base}/users/me`, { headers: { Authorization: `Bearer ${token}` } });
+      const res = await toStrapi(`${base}/users/me`, { headers: await authorization(token, 'GET', `${base}/users/me`) });
       if (res.status === 401) return null;
       if (!res.ok) throw new StrapiUnavailableError(`Strapi answered ${res.status} to /users/me`, res.status);
       return (await res.json()) as AuthUser;

@@ -43,6 +43,12 @@ export interface ServerAuthOptions {
   /** The browser behind this request, named to Strapi when a proxy secret is set. */
   client?: ClientIdentity;
   /** Secret shared with Strapi (at least 16 characters). Default: the REFRESH_TOKEN_PROXY_SECRET environment variable. */
+  /**
+   * Sender-constrained sessions (DPoP): the front end's private key (a JWK as JSON or an object, a
+   * PKCS#8 PEM, or a CryptoKeyPair), shared by all its instances. Every session made here is bound
+   * to it (the plugin's `senderConstraint` must not be 'off'). Default: REFRESH_TOKEN_DPOP_KEY.
+   */
+  dpopKey?: string | JsonWebKey | CryptoKeyPair;
   proxySecret?: string;
   fetch?: typeof fetch;
 }

@@ -3,7 +3,11 @@
  * session refreshes only with proofs by its key; its refresh cookie copied to a client without
  * the key is refused (401, nothing revoked, an event); each malformed proof is refused.
  */
+import { generateKeyPairSync } from 'node:crypto';
+import { calculateJwkThumbprint } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAuthClient, memoryStorage } from '../../client/src';
+import { createServerAuth, type CookieAdapter } from '../../server-entry/src';
 import { decodeJwt, HttpClient } from '../helpers/http';
 import { hmacConfusedProof, newProofKey, proof, unsignedProof, type ProofKey } from '../helpers/dpop';
 import { LIMITERS_AT_DEFAULTS, startStrapi, type TestApp } from '../helpers/strapi';
@@ -220,5 +224,63 @@ describe("senderConstraint 'required' with dpop.requireForAccessTokens", () => {
     });
     expect(list.status, list.text).toBe(200);
     expect((await client.get('/api/token/sessions', { bearer: jwt })).status).toBe(401);
+  });
+});
+
+describe("the Node client and the server entry bind their sessions (senderConstraint 'optional', delivery 'both')", () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startStrapi({ plugin: { senderConstraint: 'optional', delivery: 'both', accessTokenLifespan: '2s' } });
+  });
+  afterAll(() => app?.stop());
+
+  it("the Node client (dpop: 'required') makes a key in memory, binds at login, refreshes with proofs; its token alone is refused", async () => {
+    const user = await app.createUser();
+    const storage = memoryStorage();
+    const auth = createAuthClient({ baseURL: app.url, delivery: 'body', storage, dpop: 'required' });
+    await auth.login(user.email, user.password);
+    const row = await session(app, auth.sessionId!);
+    expect(row.jkt).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(await auth.refresh()).toBe(true);
+    // A bound token reaches Strapi as Authorization: DPoP with a proof.
+    const me = await auth.fetch('/api/users/me');
+    expect(me.status).toBe(200);
+    const stolen = await fetch(`${app.url}/api/token/refresh`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refreshToken: await storage.get() }),
+    });
+    expect(stolen.status).toBe(401);
+    expect(await auth.refresh()).toBe(true);
+    expect((await auth.logout()).revoked).toBe(true);
+    expect((await session(app, row.document_id)).revoked_at).not.toBeNull();
+  });
+
+  it('the server entry binds every session to its key (a JWK or a PEM); its refresh cookie is useless elsewhere', async () => {
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const jwk = privateKey.export({ format: 'jwk' });
+    const { d: _d, ...publicJwk } = jwk;
+    const jkt = await calculateJwkThumbprint(publicJwk as any, 'sha256');
+    for (const dpopKey of [JSON.stringify(jwk), privateKey.export({ format: 'pem', type: 'pkcs8' }) as string]) {
+      const user = await app.createUser();
+      const jar = new Map<string, string>();
+      const cookies: CookieAdapter = { get: (name) => jar.get(name), set: (name, value) => void jar.set(name, value) };
+      const entry = () => createServerAuth({ strapiUrl: app.url, cookies, dpopKey, refreshMarginMs: 1500 });
+      const login = await entry().login(user.email, user.password);
+      expect(login.ok).toBe(true);
+      const sid = jar.get('strapi_rt')!.split('.')[0];
+      expect((await session(app, sid)).jkt).toBe(jkt);
+      await new Promise((r) => setTimeout(r, 800));
+      expect(await entry().getAccessToken()).toBeTruthy(); // refreshed with a proof (margin 1.5 s of 2 s)
+      expect(await entry().getUser()).toMatchObject({ id: user.id });
+      const stolen = await fetch(`${app.url}/api/token/refresh`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-refresh-token-delivery': 'body' },
+        body: JSON.stringify({ refreshToken: jar.get('strapi_rt') }),
+      });
+      expect(stolen.status).toBe(401);
+      expect((await session(app, sid)).revoked_at).toBeNull();
+      expect((await entry().logout()).revoked).toBe(true);
+    }
   });
 });

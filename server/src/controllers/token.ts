@@ -18,6 +18,7 @@ import { pluginConfig } from '../config';
 import { refuse } from '../http/refusal';
 import { guardCookieRequest, guardTokenIssuing } from '../http/request-guard';
 import { tokenActions } from '../http/token-endpoint';
+import { loginKey } from '../http/sender-proof';
 import { getService } from '../services/registry';
 
 /** POST /api/token/* and the end-user sessions API. Thin: read, check, call the service, reply. */
@@ -76,7 +77,7 @@ const token = ({ strapi }: { strapi: Core.Strapi }) => {
         guardTokenIssuing(ctx, strapi); // it sets the cookie like a login: the same origin, CSRF and transport rules
         const bearer = bearerToken(ctx.request);
         if (!bearer) return refuse(401, 'Missing Authorization: Bearer <legacy users-permissions JWT>');
-        const result = await exchangeLegacyToken(strapi, bearer, requestMeta(ctx));
+        const result = await exchangeLegacyToken(strapi, bearer, requestMeta(ctx), await loginKey(ctx, strapi));
         if (!result.ok) return refuse(401, result.message);
         ctx.body = deliverTokens(ctx, strapi, result.tokens, { user: result.user });
       },

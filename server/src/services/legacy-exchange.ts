@@ -34,7 +34,12 @@ export type LegacyExchange = { ok: true; tokens: IssuedTokens; user: Record<stri
 const refused = (message: string): LegacyExchange => ({ ok: false, message });
 
 /** A session for the user behind a legacy JWT, or why not (the caller answers 401). */
-export async function exchangeLegacyToken(strapi: Core.Strapi, bearer: string, meta: RequestMeta): Promise<LegacyExchange> {
+export async function exchangeLegacyToken(
+  strapi: Core.Strapi,
+  bearer: string,
+  meta: RequestMeta,
+  jkt: string | null = null
+): Promise<LegacyExchange> {
   const config = pluginConfig(strapi);
   const claims = getService(strapi, 'accessTokens').verify(bearer) as { id?: unknown; sid?: unknown; iat?: unknown; exp?: unknown } | null;
   if (!claims || typeof claims.iat !== 'number') return refused('Invalid or expired token');
@@ -60,7 +65,7 @@ export async function exchangeLegacyToken(strapi: Core.Strapi, bearer: string, m
       return refused('This token was already exchanged');
     throw error;
   }
-  const tokens = await sessions(strapi).create(user.id, meta);
+  const tokens = await sessions(strapi).create(user.id, meta, { jkt });
   const { id, documentId, username, email, confirmed, blocked, provider, createdAt, updatedAt } = user;
   return { ok: true, tokens, user: { id, documentId, username, email, provider, confirmed, blocked, createdAt, updatedAt } };
 }
