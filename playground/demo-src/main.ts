@@ -4,7 +4,9 @@
  */
 import { AuthError, createAuthClient, type SessionInfo } from '../../client/src';
 
-const client = createAuthClient({ baseURL: '' }); // same origin as the page; cookie delivery
+// Same origin as the page; cookie delivery. `?dpop=optional|required` binds the session to a key (DPoP).
+const dpop = new URLSearchParams(location.search).get('dpop');
+const client = createAuthClient({ baseURL: '', dpop: dpop === 'optional' || dpop === 'required' ? dpop : undefined });
 
 const stats = { apiCalls: 0, refreshes: 0, shared: 0, unauthorized: 0, errors: 0, lastStatus: 0 };
 /** For tests and curious readers: `window.demo.client`, `window.demo.stats`. */

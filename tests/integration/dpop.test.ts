@@ -18,10 +18,14 @@ const session = (app: TestApp, sid: string) => app.strapi.db.connection('refresh
 describe("senderConstraint 'optional', the limiters and delivery at their defaults", () => {
   let app: TestApp;
   const attempts: any[] = [];
+  const created: any[] = [];
   beforeAll(async () => {
     app = await startStrapi({ plugin: { ...LIMITERS_AT_DEFAULTS.plugin, senderConstraint: 'optional' } });
     app.strapi.eventHub.on('refresh-token.session.unbound-attempt', async (p: any) => {
       attempts.push(p);
+    });
+    app.strapi.eventHub.on('refresh-token.session.created', async (p: any) => {
+      created.push(p);
     });
   });
   afterAll(() => app?.stop());
@@ -61,6 +65,14 @@ describe("senderConstraint 'optional', the limiters and delivery at their defaul
     const refreshed = await signedRefresh(owner, key);
     expect(refreshed.status, refreshed.text).toBe(200);
     expect(decodeJwt(refreshed.body.jwt).cnf).toEqual({ jkt: key.jkt });
+    // The admin list says so too, and the events carry the thumbprint.
+    const admin = await app.strapi
+      .plugin('refresh-token')
+      .service('sessions')
+      .listForAdmin({ user: String(decodeJwt(jwt).id) });
+    expect(admin.data.find((s: any) => s.id === sid).bound).toBe(true);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(created.find((e) => e.sessionId === sid)?.jkt).toBe(key.jkt);
   });
 
   it('the same refresh cookie in a client without the key is 401: nothing rotates or is revoked, the event fires, the owner goes on', async () => {

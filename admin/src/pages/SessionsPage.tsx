@@ -1,5 +1,6 @@
 import * as React from 'react';
 import {
+  Badge,
   Box,
   Button,
   EmptyStateLayout,
@@ -26,12 +27,15 @@ import { ConfirmRevokeDialog } from '../components/ConfirmRevokeDialog';
 import { getTrad } from '../utils/getTrad';
 
 /** A value with a secondary line under it: keeps the table narrow enough for a 1280-px window. */
-const TwoLineCell = ({ main, sub, bold, title }: { main: string; sub: string; bold?: boolean; title?: string }) => (
+const TwoLineCell = ({ main, sub, bold, title, badge }: { main: string; sub: string; bold?: boolean; title?: string; badge?: string }) => (
   <Td>
     <Flex direction="column" alignItems="flex-start">
-      <Typography fontWeight={bold ? 'bold' : undefined} title={title}>
-        {main}
-      </Typography>
+      <Flex gap={2}>
+        <Typography fontWeight={bold ? 'bold' : undefined} title={title}>
+          {main}
+        </Typography>
+        {badge ? <Badge>{badge}</Badge> : null}
+      </Flex>
       <Typography variant="pi" textColor="neutral600">
         {sub}
       </Typography>
@@ -187,7 +191,12 @@ export const SessionsPage = () => {
                   <TwoLineCell main={userLabel(session.user)} bold sub={session.user.email ?? ''} />
                   <TwoLineCell main={when(session.lastUsedAt)} sub={t('sessions.signedIn', { date: when(session.createdAt) })} />
                   <TwoLineCell main={when(session.expiresAt)} sub={t('sessions.absolute', { date: when(session.absoluteExpiresAt) })} />
-                  <TwoLineCell main={session.device} title={session.userAgent ?? undefined} sub={session.ip ?? t('sessions.unknown')} />
+                  <TwoLineCell
+                    main={session.device}
+                    title={session.userAgent ?? undefined}
+                    sub={session.ip ?? t('sessions.unknown')}
+                    badge={session.bound ? t('sessions.bound') : undefined}
+                  />
                   <Td>
                     <Flex gap={1}>
                       <IconButton
