@@ -22,23 +22,39 @@ function serverCpuMs(pid) {
 }
 
 const DEMO = { identifier: 'demo@example.com', password: 'Demo-Passw0rd!' };
+
+// DPoP (RFC 9449) proofs, signed synchronously here (the load process's CPU is not the server's):
+// one P-256 key for the run, a fresh proof per request.
+const crypto = require('node:crypto');
+const dpopKey = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const dpopJwk = (({ kty, crv, x, y }) => ({ kty, crv, x, y }))(dpopKey.publicKey.export({ format: 'jwk' }));
+const b64 = (value) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+const dpopHeader = b64({ typ: 'dpop+jwt', alg: 'ES256', jwk: dpopJwk });
+function proof(method, url, accessToken) {
+  const claims = { htm: method, htu: url, iat: Math.floor(Date.now() / 1000), jti: crypto.randomUUID() };
+  if (accessToken) claims.ath = crypto.createHash('sha256').update(accessToken).digest('base64url');
+  const input = `${dpopHeader}.${b64(claims)}`;
+  const signature = crypto.sign('sha256', Buffer.from(input), { key: dpopKey.privateKey, dsaEncoding: 'ieee-p1363' });
+  return `${input}.${signature.toString('base64url')}`;
+}
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
-async function login(url) {
-  const response = await fetch(`${url}/api/auth/local`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(DEMO) });
+async function login(url, bound = false) {
+  const headers = bound ? { ...JSON_HEADERS, dpop: proof('POST', `${url}/api/auth/local`) } : JSON_HEADERS;
+  const response = await fetch(`${url}/api/auth/local`, { method: 'POST', headers, body: JSON.stringify(DEMO) });
   const body = await response.json().catch(() => ({}));
   if (response.status !== 200 || !body.jwt) throw new Error(`login failed: ${response.status} ${JSON.stringify(body).slice(0, 200)}`);
   return body;
 }
 
 /** `count` fresh logins, two at a time (bcrypt is the cost; more in parallel buys nothing). */
-async function logins(url, count) {
+async function logins(url, count, bound = false) {
   const out = [];
   let next = 0;
   const worker = async () => {
     while (next < count) {
       next++;
-      out.push(await login(url));
+      out.push(await login(url, bound));
     }
   };
   await Promise.all([worker(), worker()]);
@@ -53,15 +69,30 @@ async function scenario(cell) {
     const { jwt } = await login(url);
     return { requests: [{ method: 'GET', path: '/api/users/me', headers: { authorization: `Bearer ${jwt}` } }] };
   }
+  if (name === 'me-dpop') {
+    // A bound session's access token as `Authorization: DPoP`, a proof (with ath) per request.
+    const { jwt } = await login(url, true);
+    const me = `${url}/api/users/me`;
+    return {
+      requests: [
+        {
+          method: 'GET',
+          path: '/api/users/me',
+          setupRequest: (req) => ({ ...req, headers: { authorization: `DPoP ${jwt}`, dpop: proof('GET', me, jwt) } }),
+        },
+      ],
+    };
+  }
   if (name === 'login') {
     return { requests: [{ method: 'POST', path: '/api/auth/local', headers: JSON_HEADERS, body: JSON.stringify(DEMO) }] };
   }
-  if (name === 'refresh') {
+  if (name === 'refresh' || name === 'refresh-dpop') {
+    const bound = name === 'refresh-dpop';
     // Refresh chains: one login per connection, then each refresh presents the token the previous
     // refresh of that chain returned. With one request in flight per connection and as many
     // chains as connections, a request takes a chain's token from the pool and its response puts
     // the successor back; a failed refresh ends its chain (and is counted as an error).
-    const pool = (await logins(url, connections)).map((b) => b.refreshToken);
+    const pool = (await logins(url, connections, bound)).map((b) => b.refreshToken);
     if (pool.some((t) => typeof t !== 'string')) throw new Error('login did not return a refreshToken in the body');
     const stats = { brokenChains: 0 };
     return {
@@ -73,7 +104,8 @@ async function scenario(cell) {
           headers: JSON_HEADERS,
           setupRequest(req, context) {
             context.token = pool.pop() ?? 'no-token-left';
-            return { ...req, body: JSON.stringify({ refreshToken: context.token }) };
+            const headers = bound ? { ...JSON_HEADERS, dpop: proof('POST', `${url}${refreshPath}`) } : JSON_HEADERS;
+            return { ...req, headers, body: JSON.stringify({ refreshToken: context.token }) };
           },
           onResponse(status, body) {
             if (status === 200) {

@@ -48,6 +48,8 @@ const RUN_SCALE = !flag('no-scale');
 const RUN_VARIANTS = !flag('no-variants') && !flag('scale-only');
 /** Only the limiter cell (refresh with the limiter off and on): `npm run bench -- --limiter-only`. */
 const LIMITER_ONLY = flag('limiter-only');
+/** Only the DPoP cells (refresh and GET /api/users/me with and without proofs): `npm run bench -- --dpop-only`. */
+const DPOP_ONLY = flag('dpop-only');
 const CPU_PROF = process.env.BENCH_CPU_PROF === '1';
 const PG = {
   host: process.env.BENCH_PG_HOST || '127.0.0.1',
@@ -89,6 +91,19 @@ const MODES = {
       // max raised so that one IP's bench load is never refused: the cell measures the limiter's
       // cost per request, not its refusals.
       REFRESH_TOKEN_CONFIG: JSON.stringify({ delivery: 'body', rateLimit: { enabled: true, max: 1e9 } }),
+      UP_CONFIG: JSON.stringify({ ratelimit: { enabled: false } }),
+    },
+  },
+  D: {
+    label: "plugin, senderConstraint 'optional' and dpop.requireForAccessTokens: sessions bound to a DPoP key, a proof per request",
+    refreshPath: '/api/token/refresh',
+    env: {
+      REFRESH_TOKEN_CONFIG: JSON.stringify({
+        delivery: 'body',
+        rateLimit: { enabled: false },
+        senderConstraint: 'optional',
+        dpop: { requireForAccessTokens: true },
+      }),
       UP_CONFIG: JSON.stringify({ ratelimit: { enabled: false } }),
     },
   },
@@ -406,6 +421,7 @@ async function mainMatrix() {
   const servers = {};
   let variants = null;
   let limiter = null;
+  let dpop = null;
   for (const key of ['A', 'B']) {
     const database = await freshDatabase(`main-${key.toLowerCase()}`);
     servers[key] = await startServer(key, database, 'main');
@@ -414,9 +430,10 @@ async function mainMatrix() {
   const cells = [];
   try {
     // First, while all four servers are equally fresh: the authenticated-GET variants.
-    if (RUN_VARIANTS && !LIMITER_ONLY) variants = await authVariants(servers);
-    if (RUN_VARIANTS) limiter = await limiterVariant(servers);
-    if (LIMITER_ONLY) return { cells, variants, limiter };
+    if (RUN_VARIANTS && !LIMITER_ONLY && !DPOP_ONLY) variants = await authVariants(servers);
+    if (RUN_VARIANTS && !DPOP_ONLY) limiter = await limiterVariant(servers);
+    if (RUN_VARIANTS && !LIMITER_ONLY) dpop = await dpopVariant(servers);
+    if (LIMITER_ONLY || DPOP_ONLY) return { cells, variants, limiter, dpop };
     for (const name of SCENARIOS) {
       for (const key of ['A', 'B']) await warmUp(servers[key], name); // discarded
       for (const connections of CONCURRENCY) {
@@ -445,7 +462,7 @@ async function mainMatrix() {
   } finally {
     await Promise.all(Object.values(servers).map((s) => s.stop()));
   }
-  return { cells, variants, limiter };
+  return { cells, variants, limiter, dpop };
 }
 
 /**
@@ -517,6 +534,45 @@ async function limiterVariant(mainServers) {
   return { off, on, cpuRatio: round(on.cpuMsPerReq / off.cpuMsPerReq, 3), rpsRatio: round(on.rps / off.rps, 3) };
 }
 
+/**
+ * Sender-constrained sessions: refresh and the authenticated GET at c=8, without (A) and with (D) a
+ * DPoP proof per request, rounds interleaved A D A D A D. The difference in server CPU per request
+ * is the price of verifying a proof (ES256, jose) and remembering its jti.
+ */
+async function dpopVariant(mainServers) {
+  const database = await freshDatabase('variant-d');
+  const bound = await startServer('D', database, 'variant');
+  log(`mode D (${MODES.D.label}) up at ${bound.url} in ${bound.bootMs} ms`);
+  const servers = { A: mainServers.A, D: bound };
+  const result = {};
+  try {
+    for (const [plain, signed] of [
+      ['refresh', 'refresh-dpop'],
+      ['me', 'me-dpop'],
+    ]) {
+      const runs = { A: [], D: [] };
+      await warmUp(servers.A, plain);
+      await warmUp(servers.D, signed);
+      for (const key of QUICK ? ['A', 'D'] : ['A', 'D', 'A', 'D', 'A', 'D']) {
+        const r = await measure(servers[key], key === 'A' ? plain : signed, 8, DURATION);
+        runs[key].push(r);
+        log(`  ${key === 'A' ? plain : signed} c=8  ${key} ${fmt(r)}`);
+      }
+      const without = merge(runs.A);
+      const withProof = merge(runs.D);
+      result[plain] = {
+        without,
+        with: withProof,
+        cpuMsAdded: round(withProof.cpuMsPerReq - without.cpuMsPerReq, 3),
+        rpsRatio: round(withProof.rps / without.rps, 3),
+      };
+    }
+  } finally {
+    await bound.stop();
+  }
+  return result;
+}
+
 async function scaleScenario() {
   // A template database with the schema (booted once), copied per size, then seeded.
   const template = await freshDatabase('scale-template');
@@ -558,7 +614,7 @@ async function scaleScenario() {
 
 // ---------------------------------------------------------------------------------------------
 
-function printTable(cells, scale, variants, limiter) {
+function printTable(cells, scale, variants, limiter, dpop) {
   const out = [];
   const header = `| scenario | c | plugin req/s | p50 ms | p99 ms | err | CPU ms/req | built-in req/s | p50 ms | p99 ms | err | CPU ms/req | req/s ratio | p99 ratio | CPU/req ratio |`;
   out.push(
@@ -594,6 +650,18 @@ function printTable(cells, scale, variants, limiter) {
     );
     out.push(`| ratio | ${limiter.rpsRatio}x | | | | ${limiter.cpuRatio}x |`);
   }
+  if (dpop) {
+    out.push(
+      '',
+      '| c=8 | without DPoP: req/s, CPU ms/req | with a proof per request: req/s, CPU ms/req | CPU added per request | req/s ratio |'
+    );
+    out.push('| --- | --- | --- | --- | --- |');
+    for (const [name, d] of Object.entries(dpop)) {
+      out.push(
+        `| ${name === 'me' ? 'GET /api/users/me' : 'refresh'} | ${d.without.rps}, ${d.without.cpuMsPerReq} | ${d.with.rps}, ${d.with.cpuMsPerReq} | ${d.cpuMsAdded} ms | ${d.rpsRatio}x |`
+      );
+    }
+  }
   if (scale) {
     out.push(
       '',
@@ -609,7 +677,7 @@ function printTable(cells, scale, variants, limiter) {
   return out.join('\n');
 }
 
-function verdicts(cells, scale, variants, limiter) {
+function verdicts(cells, scale, variants, limiter, dpop) {
   const at = (scenario, c) => cells.find((x) => x.scenario === scenario && x.connections === c);
   const list = [];
   const refresh = at('refresh', 8);
@@ -656,7 +724,17 @@ function verdicts(cells, scale, variants, limiter) {
       pass: limiter.cpuRatio <= 1.1,
     });
   }
+  if (dpop?.refresh) {
+    list.push({
+      target: 'refresh with a DPoP proof: server CPU per request at most +0.3 ms over without',
+      value: dpop.refresh.cpuMsAdded,
+      unit: ' ms',
+      note: `req/s ${dpop.refresh.rpsRatio}x; GET /api/users/me with a proof: +${dpop.me?.cpuMsAdded} ms CPU`,
+      pass: dpop.refresh.cpuMsAdded <= 0.3,
+    });
+  }
   const errors =
+    (dpop ? Object.values(dpop).reduce((n, d) => n + d.without.errors + d.with.errors, 0) : 0) +
     (limiter ? limiter.off.errors + limiter.on.errors : 0) +
     cells.reduce((s, c) => s + c.plugin.errors + c.builtin.errors, 0) +
     (scale ? scale.rows.reduce((s, r) => s + r.errors, 0) : 0) +
@@ -677,10 +755,10 @@ async function main() {
     `bench: db=${DB} duration=${DURATION}s concurrency=${CONCURRENCY.join(',')} rounds=${ROUNDS.join(' ')}${QUICK ? ' (quick)' : ''}; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} CPUs`
   );
   startLoader();
-  const { cells, variants, limiter } = RUN_MAIN ? await mainMatrix() : { cells: [], variants: null, limiter: null };
+  const { cells, variants, limiter, dpop } = RUN_MAIN ? await mainMatrix() : { cells: [], variants: null, limiter: null, dpop: null };
   const scale = RUN_SCALE ? await scaleScenario() : null;
   const loadAfter = os.loadavg();
-  const targetList = verdicts(cells, scale, variants, limiter);
+  const targetList = verdicts(cells, scale, variants, limiter, dpop);
 
   const entry = {
     date: new Date().toISOString(),
@@ -711,6 +789,7 @@ async function main() {
     cells,
     variants,
     limiter,
+    dpop,
     scale,
     targets: targetList,
     totalSeconds: round((Date.now() - t0) / 1000, 1),
@@ -722,7 +801,7 @@ async function main() {
     // first run
   }
   // A full, unprofiled run is stored under the engine's name; anything else under a suffixed key.
-  const partial = !RUN_MAIN || !RUN_SCALE || !RUN_VARIANTS || option('only') || LIMITER_ONLY;
+  const partial = !RUN_MAIN || !RUN_SCALE || !RUN_VARIANTS || option('only') || LIMITER_ONLY || DPOP_ONLY;
   const key = [DB, QUICK && 'quick', partial && 'partial', CPU_PROF && 'cpuprof'].filter(Boolean).join('-');
   all[key] = entry;
   fs.writeFileSync(RESULTS, `${JSON.stringify(all, null, 2)}\n`);
@@ -730,7 +809,7 @@ async function main() {
   console.log(
     `\nstrapi-plugin-refresh-token bench - ${DB}, Strapi ${entry.versions.strapi}, Node ${process.version}, ${entry.machine.cpus} CPUs, load average ${loadBefore[0].toFixed(2)} -> ${loadAfter[0].toFixed(2)}${QUICK ? ' (QUICK: smoke run, not a measurement)' : ''}\n`
   );
-  console.log(printTable(cells, scale, variants, limiter));
+  console.log(printTable(cells, scale, variants, limiter, dpop));
   console.log('');
   for (const t of targetList)
     console.log(`${t.pass ? 'PASS' : 'MISS'}  ${t.target}: ${t.value}${t.unit ?? 'x'}${t.note ? ` (${t.note})` : ''}`);

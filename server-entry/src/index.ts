@@ -29,7 +29,7 @@ import type { AuthUser, CookieOptions, ServerAuthOptions } from './types';
 
 export { clientHeaders } from './client-identity';
 export { RefreshNeededError, StrapiConfigError, StrapiUnavailableError } from './errors';
-export type { AuthUser, ClientIdentity, CookieAdapter, CookieOptions, ServerAuthOptions } from './types';
+export * from './types';
 
 const NO_REFRESH_TOKEN =
   "Strapi answered without a refreshToken: update strapi-plugin-refresh-token in the Strapi app to the version of this front end (older versions need the plugin's delivery set to 'body' or 'both')";

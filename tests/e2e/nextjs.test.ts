@@ -7,10 +7,14 @@
  * answers 500 and never signs this user out; past expiry, three rounds of parallel requests stay
  * signed in with the session rotated, not forked; log out revokes the Strapi session; page script
  * never sees a token. "Keep me signed in" unticked keeps a browser-session cookie across refreshes.
+ * Sender-constrained: the front end holds a DPoP key (REFRESH_TOKEN_DPOP_KEY), every session is
+ * bound to it, and the refresh cookie taken from the browser is refused by Strapi.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import { calculateJwkThumbprint } from 'jose';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/chromium';
@@ -21,6 +25,8 @@ const ROOT = path.resolve(__dirname, '../..');
 const SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const PROXY_SECRET = 'nextjs-e2e-shared-proxy-secret';
+/** The front end's DPoP key, as an operator would put it in REFRESH_TOKEN_DPOP_KEY. */
+const DPOP_JWK = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
 
 /** GET from another loopback address (another client of the front end); the status code. */
 function getFrom(localAddress: string, url: string, cookie: string): Promise<number> {
@@ -45,13 +51,17 @@ beforeAll(async () => {
   // The plugin's default config (cookie delivery): the server entry asks for its token in the body.
   app = await startStrapi({
     ...LIMITERS_AT_DEFAULTS,
-    plugin: { ...LIMITERS_AT_DEFAULTS.plugin, accessTokenLifespan: '5s' },
+    plugin: { ...LIMITERS_AT_DEFAULTS.plugin, accessTokenLifespan: '5s', senderConstraint: 'optional' },
     env: { REFRESH_TOKEN_PROXY_SECRET: PROXY_SECRET },
   });
   app.strapi.eventHub.on('refresh-token.session.refreshed', async (e: { sessionId: string }) => {
     refreshed.push(e.sessionId);
   });
-  next = await startExample(example, { STRAPI_URL: app.url, REFRESH_TOKEN_PROXY_SECRET: PROXY_SECRET });
+  next = await startExample(example, {
+    STRAPI_URL: app.url,
+    REFRESH_TOKEN_PROXY_SECRET: PROXY_SECRET,
+    REFRESH_TOKEN_DPOP_KEY: JSON.stringify(DPOP_JWK),
+  });
   base = next.base;
   browser = await launchChromium();
 }, 600_000);
@@ -91,6 +101,15 @@ describe('examples/nextjs in Chromium', () => {
     const created = await app.strapi.db.connection('refresh_token_sessions').where({ document_id: sessionId }).first();
     expect(created.user_agent).toBe(browserUserAgent);
     expect(created.ip).toBe('127.0.0.1');
+    // Bound to the front end's key: the refresh cookie is worthless anywhere else.
+    const { d: _d, ...publicJwk } = DPOP_JWK;
+    expect(created.jkt).toBe(await calculateJwkThumbprint(publicJwk as any, 'sha256'));
+    const stolen = await fetch(`${app.url}/api/token/refresh`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-refresh-token-delivery': 'body' },
+      body: JSON.stringify({ refreshToken: firstRefreshToken.replace(/^~/, '') }),
+    });
+    expect(stolen.status).toBe(401);
 
     // Another client (127.0.0.2) floods the front end with junk refresh cookies: more than the
     // per-IP refresh limit. It is signed out or told to retry, never a 500; its limit is its own.
