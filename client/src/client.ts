@@ -2,10 +2,11 @@ import { AuthError } from './errors';
 import { accessTokenExpiry, decodeJwt, defaultRefreshMargin, needsRefresh } from '../../contracts/src/jwt';
 import { proofKeys } from './dpop';
 import { createListeners, emit, subscribe } from './events';
-import { memoryStorage } from './storage';
+import { settingsOf } from './options';
+import { sessionsApi } from './sessions-api';
 import { openTabs, type TabMessage } from './tabs';
-import { createTransport, isAbsolute, JSON_HEADERS, runtimeKeepsCookies } from './transport';
-import type { AuthClient, AuthClientOptions, AuthResult, AuthUser, LogoutResult, RegisterInput, SessionInfo } from './types';
+import { createTransport } from './transport';
+import type { AuthClient, AuthClientOptions, AuthResult, AuthUser, LogoutResult, RegisterInput } from './types';
 
 type Status = 'unknown' | 'signedIn' | 'signedOut';
 
@@ -22,33 +23,7 @@ type Status = 'unknown' | 'signedIn' | 'signedOut';
  * @returns an {@link AuthClient}.
  */
 export function createAuthClient(options: AuthClientOptions): AuthClient {
-  if (!options || typeof options.baseURL !== 'string') throw new TypeError('createAuthClient: baseURL (string) is required');
-  const delivery = options.delivery ?? 'cookie';
-  if (!['cookie', 'body', 'both'].includes(delivery)) throw new TypeError(`createAuthClient: unknown delivery "${String(delivery)}"`);
-  if (delivery === 'cookie' && !options.fetch && !runtimeKeepsCookies()) {
-    // Login would work, then every refresh would fail and logout would leave the session live.
-    throw new TypeError(
-      "createAuthClient: this runtime's fetch keeps no cookies, so delivery 'cookie' cannot work here. " +
-        "Use delivery: 'body' (and the plugin's delivery 'body' or 'both'), or pass a fetch with a cookie jar."
-    );
-  }
-  const storage = options.storage ?? memoryStorage();
-  const fetchImpl: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-  const credentials = options.credentials ?? 'include';
-  const apiPrefix = (options.apiPrefix ?? '/api').replace(/\/+$/, '');
-  const baseURL = options.baseURL.replace(/\/+$/, '');
-  const crossTab = options.crossTab ?? typeof window !== 'undefined';
-  const channelName = options.channelName ?? `strapi-refresh-token:${baseURL}`;
-  const keepsBodyToken = delivery !== 'cookie';
-
-  const origin = (): string => {
-    if (baseURL) return baseURL;
-    const location = (globalThis as { location?: { origin?: string } }).location;
-    if (location?.origin) return location.origin;
-    throw new TypeError('createAuthClient: baseURL "" needs a browser page (location.origin)');
-  };
-  const api = (path: string) => `${origin()}${apiPrefix}${path}`;
-  const resolve = (input: string) => (isAbsolute(input) ? input : `${origin()}${input.startsWith('/') ? '' : '/'}${input}`);
+  const { delivery, storage, fetchImpl, credentials, crossTab, channelName, keepsBodyToken, origin, api, resolve } = settingsOf(options);
 
   // ---- state -------------------------------------------------------------------------------
   let status: Status = 'unknown';
@@ -341,38 +316,17 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       return result;
     },
 
-    async logoutAll() {
-      const response = await authFetch(api('/token/logout-all'), { method: 'POST', headers: JSON_HEADERS, body: '{}' });
-      const error = response.ok ? null : await AuthError.fromResponse(response);
-      await signOutLocally(true);
-      if (error) throw error;
-    },
-
-    async logoutOthers() {
-      const response = await authFetch(api('/token/logout-others'), { method: 'POST', headers: JSON_HEADERS, body: '{}' });
-      if (!response.ok) throw await AuthError.fromResponse(response);
-      return ((await response.json()) as { revoked: number }).revoked;
-    },
-
     refresh() {
       return sharedRefresh(token, true);
     },
 
-    async sessions() {
-      const response = await authFetch(api('/token/sessions'), { headers: { Accept: 'application/json' } });
-      if (!response.ok) throw await AuthError.fromResponse(response);
-      return ((await response.json()) as { data: SessionInfo[] }).data;
-    },
-
-    async revokeSession(id: string) {
-      const current = id === sid;
-      const response = await authFetch(api(`/token/sessions/${encodeURIComponent(id)}`), {
-        method: 'DELETE',
-        headers: { Accept: 'application/json' },
-      });
-      if (!response.ok) throw await AuthError.fromResponse(response);
-      if (current) await client.logout(); // also clears the cookie
-    },
+    ...sessionsApi({
+      authFetch,
+      api,
+      currentSessionId: () => sid,
+      signOutLocally: () => signOutLocally(true),
+      logout: () => client.logout(),
+    }),
 
     async getUser(opts = {}) {
       if (user && !opts.force && status === 'signedIn') return user;

@@ -6,35 +6,25 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../helpers/chromium';
-import { prepareExample, startExample } from '../helpers/nextjs';
-import { DEMO_USER, LIMITERS_AT_DEFAULTS, startStrapi, type TestApp } from '../helpers/strapi';
+import { startNextStack } from '../helpers/nextjs';
+import { DEMO_USER } from '../helpers/strapi';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const PROXY_SECRET = 'nextjs-production-shared-proxy-secret';
 
-let app: TestApp;
 let next: { base: string; stop(): void };
 let browser: Browser;
 let previous: string | undefined;
 
+let stack: Awaited<ReturnType<typeof startNextStack>> | undefined;
 beforeAll(async () => {
-  const example = prepareExample();
   previous = process.env.NODE_ENV;
   process.env.NODE_ENV = 'production';
-  app = await startStrapi({
-    ...LIMITERS_AT_DEFAULTS,
-    plugin: { ...LIMITERS_AT_DEFAULTS.plugin, accessTokenLifespan: '5s' },
-    env: { REFRESH_TOKEN_PROXY_SECRET: PROXY_SECRET },
-  });
-  next = await startExample(example, { STRAPI_URL: app.url, REFRESH_TOKEN_PROXY_SECRET: PROXY_SECRET });
-  browser = await launchChromium();
+  stack = await startNextStack();
+  ({ next, browser } = stack);
 }, 600_000);
 
 afterAll(async () => {
-  await browser?.close();
-  next?.stop();
-  await app?.stop();
+  await stack?.stop();
   process.env.NODE_ENV = previous;
 });
 

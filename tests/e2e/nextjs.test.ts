@@ -17,14 +17,12 @@ import path from 'node:path';
 import { calculateJwkThumbprint } from 'jose';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../helpers/chromium';
-import { prepareExample, startExample } from '../helpers/nextjs';
-import { DEMO_USER, LIMITERS_AT_DEFAULTS, startStrapi, type TestApp } from '../helpers/strapi';
+import { startNextStack } from '../helpers/nextjs';
+import { DEMO_USER, type TestApp } from '../helpers/strapi';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const PROXY_SECRET = 'nextjs-e2e-shared-proxy-secret';
 /** The front end's DPoP key, as an operator would put it in REFRESH_TOKEN_DPOP_KEY. */
 const DPOP_JWK = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
 
@@ -46,31 +44,20 @@ let browser: Browser;
 let base: string;
 const refreshed: string[] = [];
 
+let stack: Awaited<ReturnType<typeof startNextStack>> | undefined;
 beforeAll(async () => {
-  const example = prepareExample();
-  // The plugin's default config (cookie delivery): the server entry asks for its token in the body.
-  app = await startStrapi({
-    ...LIMITERS_AT_DEFAULTS,
-    plugin: { ...LIMITERS_AT_DEFAULTS.plugin, accessTokenLifespan: '5s', senderConstraint: 'optional' },
-    env: { REFRESH_TOKEN_PROXY_SECRET: PROXY_SECRET },
+  stack = await startNextStack({
+    plugin: { senderConstraint: 'optional' },
+    exampleEnv: { REFRESH_TOKEN_DPOP_KEY: JSON.stringify(DPOP_JWK) },
   });
+  ({ app, next, browser } = stack);
+  base = next.base;
   app.strapi.eventHub.on('refresh-token.session.refreshed', async (e: { sessionId: string }) => {
     refreshed.push(e.sessionId);
   });
-  next = await startExample(example, {
-    STRAPI_URL: app.url,
-    REFRESH_TOKEN_PROXY_SECRET: PROXY_SECRET,
-    REFRESH_TOKEN_DPOP_KEY: JSON.stringify(DPOP_JWK),
-  });
-  base = next.base;
-  browser = await launchChromium();
 }, 600_000);
 
-afterAll(async () => {
-  await browser?.close();
-  next?.stop();
-  await app?.stop();
-});
+afterAll(() => stack?.stop());
 
 describe('examples/nextjs in Chromium', () => {
   it('logs in, stays server-rendered as the user across expiry without forking the session, logs out', async () => {

@@ -9,7 +9,9 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { launchChromium } from './chromium';
 import { freePort } from './ports';
+import { LIMITERS_AT_DEFAULTS, startStrapi } from './strapi';
 
 const ROOT = path.resolve(__dirname, '../..');
 const WORK = path.join(os.tmpdir(), 'refresh-token-nextjs-example');
@@ -70,4 +72,35 @@ export async function startExample(dir: string, env: Record<string, string>): Pr
     next.stderr!.on('data', onData);
   });
   return { base: `http://127.0.0.1:${port}`, stop: () => next.kill('SIGTERM') };
+}
+
+/** Shared by the front end and Strapi in the e2e: their browsers' IPs and User-Agents are signed with it. */
+export const PROXY_SECRET = 'nextjs-e2e-shared-proxy-secret';
+
+/**
+ * The example against the playground Strapi as a user runs them: both limiters at their defaults,
+ * cookie delivery, a 5-second access token, the shared proxy secret; and Chromium.
+ */
+export async function startNextStack({
+  plugin = {},
+  exampleEnv = {},
+}: { plugin?: Record<string, unknown>; exampleEnv?: Record<string, string> } = {}) {
+  const example = prepareExample();
+  const app = await startStrapi({
+    ...LIMITERS_AT_DEFAULTS,
+    plugin: { ...LIMITERS_AT_DEFAULTS.plugin, accessTokenLifespan: '5s', ...plugin },
+    env: { REFRESH_TOKEN_PROXY_SECRET: PROXY_SECRET },
+  });
+  const next = await startExample(example, { STRAPI_URL: app.url, REFRESH_TOKEN_PROXY_SECRET: PROXY_SECRET, ...exampleEnv });
+  const browser = await launchChromium();
+  return {
+    app,
+    next,
+    browser,
+    async stop() {
+      await browser.close();
+      next.stop();
+      await app.stop();
+    },
+  };
 }

@@ -4,13 +4,11 @@
  * instance under load forks nothing; revocations and saved settings reach every instance (measured);
  * SIGTERM lets token requests in progress finish.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { Client } from 'pg';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootChild, pgAdmin } from '../helpers/child';
 import { freePorts } from '../helpers/ports';
 
-const BOOT = path.resolve(__dirname, '../helpers/boot.cjs');
 const DB_NAME = `rt_cluster_${process.pid}`;
 const PORTS = await freePorts(3);
 const CONFIG = {
@@ -24,44 +22,20 @@ const children = new Map<number, ChildProcess>();
 const run = Math.floor(Math.random() * 200) + 20; // IPs of this run, so that Redis counters of another run never count
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function admin(sql: string, database = 'test') {
-  const client = new Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database });
-  await client.connect();
-  try {
-    return await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 function startInstance(port: number, seed: boolean): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BOOT], {
-    env: {
-      ...process.env,
-      DB: 'postgres',
-      DATABASE_NAME: DB_NAME,
-      PORT: String(port),
-      PROXY: 'true',
-      REDIS_URL: 'redis://127.0.0.1:6379',
-      LOG_LEVEL: 'error',
-      SEED: String(seed),
-      REFRESH_TOKEN_CONFIG: JSON.stringify(CONFIG),
-      UP_CONFIG: '{"ratelimit":{"enabled":false}}',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const { child, listening } = bootChild({
+    DB: 'postgres',
+    DATABASE_NAME: DB_NAME,
+    PORT: String(port),
+    PROXY: 'true',
+    REDIS_URL: 'redis://127.0.0.1:6379',
+    LOG_LEVEL: 'error',
+    SEED: String(seed),
+    REFRESH_TOKEN_CONFIG: JSON.stringify(CONFIG),
+    UP_CONFIG: '{"ratelimit":{"enabled":false}}',
   });
   children.set(port, child);
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk;
-      if (output.includes('LISTENING')) resolve(child);
-      if (output.includes('BOOT FAILED')) reject(new Error(output));
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`instance on ${port} exited with ${code}: ${output}`)));
-  });
+  return listening;
 }
 
 const url = (port: number, p: string) => `http://127.0.0.1:${port}${p}`;
@@ -81,14 +55,14 @@ const login = (port: number, ip: string) =>
   call(port, '/api/auth/local', { json: { identifier: 'demo@example.com', password: 'Demo-Passw0rd!' }, ip });
 const refresh = (port: number, refreshToken: string, ip: string) => call(port, '/api/token/refresh', { json: { refreshToken }, ip });
 const sessionRow = async (sid: string) =>
-  (await admin(`SELECT generation, revoked_at FROM refresh_token_sessions WHERE document_id = '${sid}'`, DB_NAME)).rows[0] as {
+  (await pgAdmin(`SELECT generation, revoked_at FROM refresh_token_sessions WHERE document_id = '${sid}'`, DB_NAME)).rows[0] as {
     generation: number;
     revoked_at: string | null;
   };
 
 beforeAll(async () => {
-  await admin(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
-  await admin(`CREATE DATABASE ${DB_NAME}`);
+  await pgAdmin(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
+  await pgAdmin(`CREATE DATABASE ${DB_NAME}`);
   await startInstance(PORTS[0], true);
   await Promise.all([startInstance(PORTS[1], false), startInstance(PORTS[2], false)]);
 }, 240_000);
@@ -98,7 +72,7 @@ afterAll(async () => {
     child.removeAllListeners('exit');
     child.kill('SIGKILL');
   }
-  await admin(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
+  await pgAdmin(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
 });
 
 describe('three instances, PostgreSQL, Redis for the limiter', () => {

@@ -2,53 +2,27 @@
  * Two Strapi processes sharing one PostgreSQL database: 25 concurrent refreshes of the same token,
  * spread over both, must not fork the session. Always PostgreSQL, whatever DB says.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePorts } from '../helpers/ports';
-import { Client } from 'pg';
+import { bootChild, pgAdmin } from '../helpers/child';
 
-const BOOT = path.resolve(__dirname, '../helpers/boot.cjs');
 const DB_NAME = `rt_race_${process.pid}`;
 const PORTS = await freePorts(2);
 const children: ChildProcess[] = [];
 
-async function admin(sql: string) {
-  const client = new Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' });
-  await client.connect();
-  try {
-    return await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-function startInstance(port: number, seed: boolean, config: object): Promise<void> {
-  const child = spawn(process.execPath, [BOOT], {
-    env: {
-      ...process.env,
-      DB: 'postgres',
-      DATABASE_NAME: DB_NAME,
-      PORT: String(port),
-      LOG_LEVEL: 'error',
-      SEED: String(seed),
-      REFRESH_TOKEN_CONFIG: JSON.stringify(config),
-      UP_CONFIG: '{"ratelimit":{"enabled":false}}',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+function startInstance(port: number, seed: boolean, config: object): Promise<unknown> {
+  const { child, listening } = bootChild({
+    DB: 'postgres',
+    DATABASE_NAME: DB_NAME,
+    PORT: String(port),
+    LOG_LEVEL: 'error',
+    SEED: String(seed),
+    REFRESH_TOKEN_CONFIG: JSON.stringify(config),
+    UP_CONFIG: '{"ratelimit":{"enabled":false}}',
   });
   children.push(child);
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk;
-      if (output.includes('LISTENING')) resolve();
-      if (output.includes('BOOT FAILED')) reject(new Error(output));
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`instance on ${port} exited with ${code}: ${output}`)));
-  });
+  return listening;
 }
 
 const post = async (port: number, refreshToken: string) => {
@@ -67,8 +41,8 @@ describe.each([
   const config = { delivery: 'body', reuseGracePeriod, rateLimit: { enabled: false } };
 
   beforeAll(async () => {
-    await admin(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
-    await admin(`CREATE DATABASE ${DB_NAME}`);
+    await pgAdmin(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
+    await pgAdmin(`CREATE DATABASE ${DB_NAME}`);
     // The first creates the schema and seeds; the second joins the same database.
     await startInstance(PORTS[0], true, config);
     await startInstance(PORTS[1], false, config);
@@ -78,7 +52,7 @@ describe.each([
       child.removeAllListeners('exit');
       child.kill('SIGKILL');
     }
-    await admin(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
+    await pgAdmin(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
   });
 
   it('25 concurrent refreshes of one token never fork the session', async () => {
@@ -99,12 +73,9 @@ describe.each([
       const successors = new Set(ok.map((r) => r.body.refreshToken));
       expect(successors.size).toBeLessThanOrEqual(1);
 
-      const db = new Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: DB_NAME });
-      await db.connect();
       const session = (
-        await db.query('SELECT generation, revoked_at, revoked_reason FROM refresh_token_sessions WHERE document_id = $1', [sid])
+        await pgAdmin('SELECT generation, revoked_at, revoked_reason FROM refresh_token_sessions WHERE document_id = $1', DB_NAME, [sid])
       ).rows[0];
-      await db.end();
       expect(Number(session.generation)).toBeLessThanOrEqual(1);
       if (reuseGracePeriod === '10s') {
         // With grace, every racer is an honest tab: all get the one successor, and it works.

@@ -4,10 +4,11 @@
  * and boots with its config entry unchanged. What happens to the old table is what docs/migration.md
  * tells its users, and the plugin works at once.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootChild, killChild } from '../helpers/child';
 import { freePort } from '../helpers/ports';
 
 const root = path.resolve(__dirname, '../..');
@@ -28,7 +29,6 @@ function npm(args: string[]): void {
   writeFileSync(file, JSON.stringify({ ...installed, dependencies: { ...STRAPI, ...installed.dependencies } }));
 }
 const env = (port: number) => ({
-  ...process.env,
   NODE_PATH: path.join(appDir, 'node_modules'),
   APP_DIR: appDir,
   DB: 'sqlite',
@@ -43,28 +43,9 @@ const env = (port: number) => ({
 /** Boots the app in a child process until it listens; returns a stop function. */
 async function boot(extra: Record<string, string> = {}): Promise<{ base: string; stop(): void }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(root, 'tests', 'helpers', 'boot.cjs')], {
-    env: { ...env(port), ...extra },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk;
-      if (output.includes('LISTENING')) resolve();
-      if (output.includes('BOOT FAILED')) reject(new Error(output));
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`exited with ${code}: ${output}`)));
-  });
-  return {
-    base: `http://127.0.0.1:${port}`,
-    stop: () => {
-      child.removeAllListeners('exit');
-      child.kill('SIGKILL');
-    },
-  };
+  const { child, listening } = bootChild({ ...env(port), ...extra });
+  await listening;
+  return { base: `http://127.0.0.1:${port}`, stop: () => killChild(child) };
 }
 
 const tables = () =>

@@ -6,12 +6,13 @@
  */
 import * as React from 'react';
 import { Button, Flex, Typography } from '@strapi/design-system';
-import { useFetchClient, useNotification, useRBAC } from '@strapi/strapi/admin';
+import { useFetchClient, useRBAC } from '@strapi/strapi/admin';
 import { useIntl } from 'react-intl';
 import { PERMISSIONS } from '../permissions';
 import { PLUGIN_ID } from '../pluginId';
 import { ConfirmRevokeDialog } from './ConfirmRevokeDialog';
 import { getTrad } from '../utils/getTrad';
+import { useSessionList } from '../utils/useSessionList';
 import type { SessionView } from '../../../contracts/src/sessions';
 
 const USER_UID = 'plugin::users-permissions.user';
@@ -25,13 +26,11 @@ type UserSession = Pick<SessionView, 'id' | 'device' | 'ip' | 'lastUsedAt'>;
 
 const UserSessions = ({ userId, canRevoke }: { userId: number; canRevoke: boolean }) => {
   const { formatMessage, formatDate } = useIntl();
-  const { get, del } = useFetchClient();
-  const { toggleNotification } = useNotification();
+  const { get } = useFetchClient();
   const [sessions, setSessions] = React.useState<UserSession[] | null>(null);
   const [failed, setFailed] = React.useState(false);
   /** The revocation waiting for confirmation: one session, or all of the user's. */
   const [pending, setPending] = React.useState<{ kind: 'one'; session: UserSession } | { kind: 'all' } | null>(null);
-  const [busy, setBusy] = React.useState(false);
   const t = (id: string, values?: Record<string, string | number>) => formatMessage({ id: getTrad(id), defaultMessage: id }, values);
 
   const load = React.useCallback(async () => {
@@ -43,28 +42,11 @@ const UserSessions = ({ userId, canRevoke }: { userId: number; canRevoke: boolea
     }
   }, [get, userId]);
 
-  React.useEffect(() => {
-    load();
-  }, [load]);
-
+  const { busy, revoke } = useSessionList(load);
   const confirmRevoke = async () => {
     if (!pending) return;
-    setBusy(true);
-    try {
-      await del(
-        pending.kind === 'one'
-          ? `/${PLUGIN_ID}/sessions/${encodeURIComponent(pending.session.id)}`
-          : `/${PLUGIN_ID}/users/${userId}/sessions`
-      );
-    } catch {
-      toggleNotification({
-        type: 'danger',
-        message: t('sessions.notification.error'),
-      });
-    }
-    setBusy(false);
+    await revoke(pending.kind === 'one' ? { sessionId: pending.session.id } : { userId });
     setPending(null);
-    await load();
   };
 
   if (failed) return <Typography textColor="danger600">{t('user.panel.error')}</Typography>;

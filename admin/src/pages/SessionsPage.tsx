@@ -18,13 +18,14 @@ import {
   Typography,
 } from '@strapi/design-system';
 import { ArrowLeft, ArrowRight, Cross, Search, Trash } from '@strapi/icons';
-import { Layouts, Page, useFetchClient, useNotification, useRBAC } from '@strapi/strapi/admin';
+import { Layouts, Page, useFetchClient, useRBAC } from '@strapi/strapi/admin';
 import { useIntl } from 'react-intl';
 import type { AdminSessionView } from '../../../contracts/src/sessions';
 import { PERMISSIONS } from '../permissions';
 import { PLUGIN_ID } from '../pluginId';
 import { ConfirmRevokeDialog } from '../components/ConfirmRevokeDialog';
 import { getTrad } from '../utils/getTrad';
+import { useSessionList } from '../utils/useSessionList';
 
 /** A value with a secondary line under it: keeps the table narrow enough for a 1280-px window. */
 const TwoLineCell = ({ main, sub, bold, title, badge }: { main: string; sub: string; bold?: boolean; title?: string; badge?: string }) => (
@@ -56,8 +57,7 @@ const PAGE_SIZES = [10, 25, 50, 100];
 
 export const SessionsPage = () => {
   const { formatMessage, formatDate } = useIntl();
-  const { get, del } = useFetchClient();
-  const { toggleNotification } = useNotification();
+  const { get } = useFetchClient();
   const {
     isLoading: isLoadingPermissions,
     allowedActions: { canRevoke },
@@ -68,7 +68,6 @@ export const SessionsPage = () => {
   const [reply, setReply] = React.useState<SessionsReply | null>(null);
   const [loadError, setLoadError] = React.useState(false);
   const [pending, setPending] = React.useState<PendingRevoke | null>(null);
-  const [busy, setBusy] = React.useState(false);
 
   const t = (id: string, values?: Record<string, string | number>) => formatMessage({ id: getTrad(id), defaultMessage: id }, values);
   const when = (iso: string) => formatDate(iso, { dateStyle: 'short', timeStyle: 'short' });
@@ -89,28 +88,11 @@ export const SessionsPage = () => {
     }
   }, [get, query]);
 
-  React.useEffect(() => {
-    load();
-  }, [load]);
-
+  const { busy, revoke } = useSessionList(load);
   const confirmRevoke = async () => {
     if (!pending) return;
-    setBusy(true);
-    try {
-      if (pending.kind === 'one') {
-        await del(`/${PLUGIN_ID}/sessions/${encodeURIComponent(pending.session.id)}`);
-        toggleNotification({ type: 'success', message: t('sessions.notification.revoked') });
-      } else {
-        const { data } = await del<{ revoked: number }>(`/${PLUGIN_ID}/users/${pending.user.id}/sessions`);
-        toggleNotification({ type: 'success', message: t('sessions.notification.revokedAll', { count: data.revoked }) });
-      }
-    } catch {
-      toggleNotification({ type: 'danger', message: t('sessions.notification.error') });
-    } finally {
-      setBusy(false);
-      setPending(null);
-      await load();
-    }
+    await revoke(pending.kind === 'one' ? { sessionId: pending.session.id } : { userId: pending.user.id });
+    setPending(null);
   };
 
   if (loadError) return <Page.Error />;
