@@ -78,7 +78,7 @@ async function scenario(cell) {
         {
           method: 'GET',
           path: '/api/users/me',
-          setupRequest: (req) => ({ ...req, headers: { authorization: `DPoP ${jwt}`, dpop: proof('GET', me, jwt) } }),
+          setupRequest: (req) => ({ ...req, headers: { ...req.headers, authorization: `DPoP ${jwt}`, dpop: proof('GET', me, jwt) } }),
         },
       ],
     };
@@ -104,8 +104,9 @@ async function scenario(cell) {
           headers: JSON_HEADERS,
           setupRequest(req, context) {
             context.token = pool.pop() ?? 'no-token-left';
-            const headers = bound ? { ...JSON_HEADERS, dpop: proof('POST', `${url}${refreshPath}`) } : JSON_HEADERS;
-            return { ...req, headers, body: JSON.stringify({ refreshToken: context.token }) };
+            const body = JSON.stringify({ refreshToken: context.token });
+            if (!bound) return { ...req, body };
+            return { ...req, headers: { ...req.headers, dpop: proof('POST', `${url}${refreshPath}`) }, body };
           },
           onResponse(status, body) {
             if (status === 200) {

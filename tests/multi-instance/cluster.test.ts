@@ -7,6 +7,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootChild, pgAdmin } from '../helpers/child';
+import { newProofKey, proof } from '../helpers/dpop';
 import { freePorts } from '../helpers/ports';
 
 const DB_NAME = `rt_cluster_${process.pid}`;
@@ -17,7 +18,10 @@ const CONFIG = {
   strict: true,
   strictCacheTtl: '1s',
   rateLimit: { enabled: true, interval: '1m', max: 20, store: 'redis' },
+  senderConstraint: 'optional',
 };
+/** The URL clients address behind the load balancer (server.url): DPoP proofs name it, not an instance. */
+const PUBLIC_URL = 'https://api.cluster.test';
 const children = new Map<number, ChildProcess>();
 const run = Math.floor(Math.random() * 200) + 20; // IPs of this run, so that Redis counters of another run never count
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -28,6 +32,7 @@ function startInstance(port: number, seed: boolean): Promise<ChildProcess> {
     DATABASE_NAME: DB_NAME,
     PORT: String(port),
     PROXY: 'true',
+    PUBLIC_URL,
     REDIS_URL: 'redis://127.0.0.1:6379',
     LOG_LEVEL: 'error',
     SEED: String(seed),
@@ -85,6 +90,39 @@ describe('three instances, PostgreSQL, Redis for the limiter', () => {
     );
     expect(statuses.slice(0, 20).every((s) => s === 401)).toBe(true);
     expect(statuses.slice(20).every((s) => s === 429)).toBe(true);
+  });
+
+  it('a DPoP proof is good once in the whole cluster: its jti is remembered in Redis', async () => {
+    const key = await newProofKey();
+    const ip = `203.0.${run}.7`;
+    const post = async (port: number, p: string, json: unknown, dpop: string) => {
+      const res = await fetch(url(port, p), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': ip, dpop },
+        body: JSON.stringify(json),
+      });
+      return { status: res.status, body: (await res.json()) as any };
+    };
+    const login = await post(
+      PORTS[0],
+      '/api/auth/local',
+      { identifier: 'demo@example.com', password: 'Demo-Passw0rd!' },
+      await proof(key, 'POST', `${PUBLIC_URL}/api/auth/local`)
+    );
+    expect(login.status).toBe(200);
+    const used = await proof(key, 'POST', `${PUBLIC_URL}/api/token/refresh`);
+    const first = await post(PORTS[1], '/api/token/refresh', { refreshToken: login.body.refreshToken }, used);
+    expect(first.status).toBe(200);
+    const replayed = await post(PORTS[2], '/api/token/refresh', { refreshToken: first.body.refreshToken }, used);
+    expect(replayed.status).toBe(401);
+    expect(replayed.body.error.message).toMatch(/used before/);
+    const fresh = await post(
+      PORTS[2],
+      '/api/token/refresh',
+      { refreshToken: first.body.refreshToken },
+      await proof(key, 'POST', `${PUBLIC_URL}/api/token/refresh`)
+    );
+    expect(fresh.status).toBe(200);
   });
 
   it('kill -9 of one instance under load: clients continue on the others, no session forks', async () => {

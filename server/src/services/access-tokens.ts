@@ -46,3 +46,9 @@ const accessTokens = ({ strapi }: { strapi: Core.Strapi }) => {
 
 export default accessTokens;
 export type AccessTokensService = ReturnType<typeof accessTokens>;
+
+declare module './registry' {
+  interface Services {
+    accessTokens: AccessTokensService;
+  }
+}

@@ -96,3 +96,9 @@ const limiter = ({ strapi }: { strapi: Core.Strapi }) => {
 
 export default limiter;
 export type LimiterService = ReturnType<typeof limiter>;
+
+declare module './registry' {
+  interface Services {
+    limiter: LimiterService;
+  }
+}

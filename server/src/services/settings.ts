@@ -90,3 +90,9 @@ const settings = ({ strapi }: { strapi: Core.Strapi }) => {
 
 export default settings;
 export type SettingsService = ReturnType<typeof settings>;
+
+declare module './registry' {
+  interface Services {
+    settings: SettingsService;
+  }
+}

@@ -4,7 +4,7 @@
  * id. Pure: the replay cache of `jti` and the binding to a session live elsewhere.
  */
 import { createHash } from 'node:crypto';
-import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, jwtVerify, type JWK } from 'jose';
+import { calculateJwkThumbprint, decodeProtectedHeader, importJWK, jwtVerify, type JWSHeaderParameters, type KeyLike } from 'jose';
 
 /** Asymmetric algorithms only: `none` and the HMAC family (a public key as the secret) are refused. */
 export const PROOF_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'EdDSA', 'PS256', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512'];
@@ -48,18 +48,43 @@ export function normalizedHtu(url: string): string | null {
 
 export const accessTokenHash = (accessToken: string): string => createHash('sha256').update(accessToken).digest('base64url');
 
+/**
+ * A session signs every refresh with the same key: its import and thumbprint are kept (by the
+ * header's JWK, a bounded map), so a refresh pays for one signature check. Like jose's
+ * EmbeddedJWK, it takes only a public, asymmetric key from the header.
+ */
+const headerKeys = new Map<string, Promise<{ key: KeyLike; jkt: string }>>();
+function headerKey(header: JWSHeaderParameters): Promise<{ key: KeyLike; jkt: string }> {
+  const jwk = header.jwk;
+  if (jwk === null || typeof jwk !== 'object' || Array.isArray(jwk)) throw new ProofError('the header carries no jwk');
+  if ('d' in jwk || jwk.kty === 'oct') throw new ProofError('jwk must be a public key');
+  const id = `${String(header.alg)} ${JSON.stringify(jwk)}`;
+  let entry = headerKeys.get(id);
+  if (!entry) {
+    entry = (async () => {
+      const key = await importJWK({ ...jwk, ext: true }, String(header.alg));
+      if (key instanceof Uint8Array || key.type !== 'public') throw new ProofError('jwk must be a public key');
+      return { key, jkt: await calculateJwkThumbprint(jwk, 'sha256') };
+    })();
+    if (headerKeys.size >= 10_000) headerKeys.clear();
+    headerKeys.set(id, entry);
+    entry.catch(() => headerKeys.delete(id));
+  }
+  return entry;
+}
+
 export async function verifyProof(proof: string, expected: ProofExpectation): Promise<VerifiedProof> {
   if (typeof proof !== 'string' || proof.length === 0 || proof.length > 4096) throw new ProofError('not a compact JWS');
-  let jwk: JWK;
+  let jkt: string;
   let payload: Record<string, unknown>;
   try {
     const header = decodeProtectedHeader(proof);
     if (header.typ !== 'dpop+jwt') throw new ProofError('typ must be dpop+jwt');
     if (!PROOF_ALGORITHMS.includes(String(header.alg))) throw new ProofError(`alg ${String(header.alg)} is not an asymmetric algorithm`);
-    // EmbeddedJWK verifies with the header's own key, and refuses a private or symmetric one.
-    const verified = await jwtVerify(proof, EmbeddedJWK, { typ: 'dpop+jwt', algorithms: PROOF_ALGORITHMS });
-    jwk = verified.protectedHeader.jwk as JWK;
-    payload = verified.payload as Record<string, unknown>;
+    const signer = await headerKey(header);
+    jkt = signer.jkt;
+    // Verified with the header's own key, the algorithm list pinned again.
+    payload = (await jwtVerify(proof, signer.key, { typ: 'dpop+jwt', algorithms: PROOF_ALGORITHMS })).payload as Record<string, unknown>;
   } catch (error) {
     if (error instanceof ProofError) throw error;
     throw new ProofError((error as Error).message);
@@ -75,5 +100,5 @@ export async function verifyProof(proof: string, expected: ProofExpectation): Pr
   if (expected.accessToken !== undefined && payload.ath !== accessTokenHash(expected.accessToken)) {
     throw new ProofError('ath does not match the access token');
   }
-  return { jkt: await calculateJwkThumbprint(jwk, 'sha256'), jti: payload.jti, iat: payload.iat };
+  return { jkt, jti: payload.jti, iat: payload.iat };
 }

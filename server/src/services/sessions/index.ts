@@ -315,3 +315,9 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
 
 export default sessions;
 export type SessionsService = ReturnType<typeof sessions>;
+
+declare module '../registry' {
+  interface Services {
+    sessions: SessionsService;
+  }
+}
