@@ -8,12 +8,12 @@ import { guardBcrypt } from './http/well-formed';
 import { outageAwareAuthentication } from './http/store-faults';
 import { markSwitchingFromBuiltIn } from './services/built-in-sessions';
 
-export const BUILT_IN_REFRESH_MESSAGE =
+const BUILT_IN_REFRESH_MESSAGE =
   "refresh-token is configured with builtInRefreshMode: 'refuse' and users-permissions is in jwtManagement: 'refresh' mode: both would issue refresh tokens. " +
   "Remove `jwtManagement: 'refresh'` (and `sessions`) from the users-permissions entry in config/plugins, " +
   'or let the plugin take over (builtInRefreshMode: \'take-over\', the default); see "Migrating from the built-in refresh mode" in the strapi-plugin-refresh-token README.';
 
-export const TAKE_OVER_MESSAGE =
+const TAKE_OVER_MESSAGE =
   "[refresh-token] users-permissions is configured with jwtManagement: 'refresh' (create-strapi's default): this plugin issues the refresh tokens now, " +
   "so users-permissions runs in 'legacy-support' mode in this process (set builtInRefreshMode: 'refuse' to refuse to start instead).";
 

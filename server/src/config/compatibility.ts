@@ -3,7 +3,7 @@
  * (tests/compat) installs, boots and drives through login → refresh → reuse → logout, and whose
  * admin panel builds with it. package.json's peerDependencies say the same.
  */
-export const OLDEST_SUPPORTED_STRAPI = '5.20.0';
+const OLDEST_SUPPORTED_STRAPI = '5.20.0';
 
 const parts = (version: string) =>
   version

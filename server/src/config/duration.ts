@@ -18,13 +18,6 @@ export function parseDuration(value: unknown): number | null {
   return seconds > 0 ? seconds : null;
 }
 
-/** Like parseDuration, but a value that was already validated at start-up. */
-export function toSeconds(value: Duration): number {
-  const seconds = parseDuration(value);
-  if (seconds === null) throw new Error(`Invalid duration: ${String(value)}`);
-  return seconds;
-}
-
 /** The largest unit that divides the seconds exactly: 900 -> '15m'. For messages and the admin UI. */
 export function formatDuration(seconds: number): string {
   for (const unit of ['d', 'h', 'm'] as const) {

@@ -13,7 +13,7 @@ import { errors } from '@strapi/utils';
 import type { Context } from 'koa';
 import { pluginConfig } from '../config';
 
-export const SERVER_DELIVERY_HEADER = 'x-refresh-token-delivery';
+const SERVER_DELIVERY_HEADER = 'x-refresh-token-delivery';
 
 function asked(ctx: Context): boolean {
   if (ctx.get(SERVER_DELIVERY_HEADER) !== 'body') return false;

@@ -53,7 +53,7 @@ export function assertCsrfHeaders(ctx: Context): void {
 
 /** Apps already told how to fix their proxy settings: one log line per app, not per request. */
 const warnedInsecure = new WeakSet<object>();
-export function assertCookieCanBeSet(ctx: Context, strapi: Core.Strapi): void {
+function assertCookieCanBeSet(ctx: Context, strapi: Core.Strapi): void {
   const { options } = cookieSettings(pluginConfig(strapi).cookie);
   if (!options.secure || ctx.secure) return;
   // Say what is missing: the proxy trust, or the proxy's X-Forwarded-Proto.

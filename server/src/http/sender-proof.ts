@@ -17,7 +17,7 @@ import { Refusal } from './refusal';
  * followed by the path; else as the request reached Strapi (X-Forwarded-Proto and -Host behind a
  * trusted proxy).
  */
-export function addressedUrl(ctx: Context, strapi: Core.Strapi): string {
+function addressedUrl(ctx: Context, strapi: Core.Strapi): string {
   const serverUrl = strapi.config.get('server.url') as string | undefined;
   const base = typeof serverUrl === 'string' && /^https?:\/\//.test(serverUrl) ? serverUrl.replace(/\/+$/, '') : ctx.origin;
   return `${base}${ctx.path}`;

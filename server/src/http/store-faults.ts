@@ -9,7 +9,7 @@ import { errors } from '@strapi/utils';
 import createError from 'http-errors';
 import type { Context } from 'koa';
 
-export const RETRY_AFTER_SECONDS = 5;
+const RETRY_AFTER_SECONDS = 5;
 
 const TRANSIENT_CODES = new Set([
   // Node sockets
@@ -56,7 +56,7 @@ const CODELESS_CONNECTION_LOSS = new Set([
  * Whether an error is a driver's "cannot reach the database", by its code or class alone — never
  * by message text, which a request can put into a validation error.
  */
-export function isDriverOutage(error: unknown): boolean {
+function isDriverOutage(error: unknown): boolean {
   const e = error as { code?: unknown; name?: unknown; cause?: unknown } | null;
   if (!e || typeof e !== 'object') return false;
   if (typeof e.code === 'string' && TRANSIENT_CODES.has(e.code)) return true;

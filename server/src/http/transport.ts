@@ -106,7 +106,7 @@ function setCookie(ctx: Context, name: string, value: string, options: object, m
   );
 }
 
-export function setRefreshCookie(ctx: Context, strapi: Core.Strapi, tokens: IssuedTokens): void {
+function setRefreshCookie(ctx: Context, strapi: Core.Strapi, tokens: IssuedTokens): void {
   const { name, options } = cookieSettings(pluginConfig(strapi).cookie);
   setCookie(ctx, name, tokens.refreshToken, options, tokens.persistent === false ? null : cookieMaxAge(tokens.expiresAt, Date.now()));
 }
@@ -225,7 +225,7 @@ export async function logoutOthersWith(ctx: Context, strapi: Core.Strapi): Promi
 }
 
 /** 401 for a refused refresh token: the cookie goes too, so the browser stops sending it. */
-export function refuseRefresh(ctx: Context, strapi: Core.Strapi, message = 'Invalid refresh token'): never {
+function refuseRefresh(ctx: Context, strapi: Core.Strapi, message = 'Invalid refresh token'): never {
   if (usesCookie(ctx, strapi)) clearRefreshCookie(ctx, strapi);
   return refuse(401, message);
 }

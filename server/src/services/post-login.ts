@@ -12,7 +12,7 @@ import { deviceLabel } from './user-agent';
 import { getService } from './registry';
 
 /** The network a client IP belongs to, as people move within it: IPv4 /24, IPv6 /48. */
-export function ipNetwork(ip: string | null | undefined): string {
+function ipNetwork(ip: string | null | undefined): string {
   if (!ip) return 'unknown';
   const v4 = /^(?:::ffff:)?(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.\d{1,3}$/i.exec(ip);
   if (v4) return `${v4[1]}.${v4[2]}.${v4[3]}.0/24`;

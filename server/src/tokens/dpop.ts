@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { calculateJwkThumbprint, decodeProtectedHeader, importJWK, jwtVerify, type JWSHeaderParameters, type KeyLike } from 'jose';
 
 /** Asymmetric algorithms only: `none` and the HMAC family (a public key as the secret) are refused. */
-export const PROOF_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'EdDSA', 'PS256', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512'];
+const PROOF_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'EdDSA', 'PS256', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512'];
 
 export interface ProofExpectation {
   /** The request's method, as the server received it. */
@@ -46,7 +46,7 @@ export function normalizedHtu(url: string): string | null {
   }
 }
 
-export const accessTokenHash = (accessToken: string): string => createHash('sha256').update(accessToken).digest('base64url');
+const accessTokenHash = (accessToken: string): string => createHash('sha256').update(accessToken).digest('base64url');
 
 /**
  * A session signs every refresh with the same key: its import and thumbprint are kept (by the

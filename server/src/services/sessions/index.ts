@@ -39,7 +39,7 @@ export * from './types';
  * step (tests/unit/tokens.test.ts prints it); 100 generations is 25 hours of continuous use with
  * 15-minute access tokens. An older token is answered as unknown: 401, no revocation.
  */
-export const REUSE_LOOKBACK = 100;
+const REUSE_LOOKBACK = 100;
 
 const idleSeconds = (l: Lifespans, persistent: boolean) => (persistent ? l.refreshTokenIdleLifespan : l.sessionOnlyIdleLifespan);
 
