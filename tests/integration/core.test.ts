@@ -30,6 +30,20 @@ describe('cookie delivery (default config)', () => {
     expect((await app.client().post('/api/auth/logout', { json: {}, bearer: login.body.jwt })).status).toBe(404);
   });
 
+  it("senderConstraint 'off' (the default): a DPoP header, valid or not, changes nothing for login, refresh or logout", async () => {
+    const http = app.client();
+    const junk = { dpop: 'not.a.proof' };
+    const login = await http.post('/api/auth/local', {
+      json: { identifier: DEMO_USER.email, password: DEMO_USER.password },
+      headers: junk,
+    });
+    expect(login.status).toBe(200);
+    const sid = decodeJwt(login.body.jwt).sid;
+    expect((await app.strapi.db.connection('refresh_token_sessions').where({ document_id: sid }).first()).jkt).toBeNull();
+    expect((await http.refresh({ json: {}, headers: junk })).status).toBe(200);
+    expect((await http.post('/api/token/logout', { json: {}, headers: junk })).status).toBe(200);
+  });
+
   it('a refresh with no token says where it looked: the cookie, its name and its path', async () => {
     const res = await app.client().refresh({ json: {} });
     expect(res.status).toBe(400);

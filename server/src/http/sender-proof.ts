@@ -30,9 +30,9 @@ export function refuseProof(ctx: Context, message: string): never {
 }
 
 /**
- * The thumbprint of the key that signed this request's `DPoP` proof; null without one. A proof
- * that is present is checked whatever `senderConstraint` says (a bound session stays bound).
- * `accessToken`: the request presents it as `Authorization: DPoP`, so the proof must hash it.
+ * The thumbprint of the key that signed this request's `DPoP` proof; null without one; 401 for a
+ * proof that does not hold. `accessToken`: the request presents it as `Authorization: DPoP`, so
+ * the proof must hash it.
  */
 export async function senderKey(ctx: Context, strapi: Core.Strapi, accessToken?: string): Promise<string | null> {
   const proof = ctx.get('dpop');
@@ -54,15 +54,27 @@ export async function senderKey(ctx: Context, strapi: Core.Strapi, accessToken?:
 
 /** A login: the key to bind the new session to; 401 under `senderConstraint: 'required'` without a proof. */
 export async function loginKey(ctx: Context, strapi: Core.Strapi): Promise<string | null> {
-  const jkt = await senderKey(ctx, strapi);
   const mode = pluginConfig(strapi).senderConstraint;
+  if (mode === 'off') return null; // as before DPoP: a proof binds nothing, and is not judged
+  const jkt = await senderKey(ctx, strapi);
   if (jkt === null && mode === 'required') refuseProof(ctx, 'A DPoP proof is required to log in (senderConstraint: required)');
-  return mode === 'off' ? null : jkt;
+  return jkt;
 }
 
-/** A refresh or logout: the key that signed it, whether it may bind an unbound session, and whether one is required. */
+/**
+ * A refresh or logout: the key that signed it, whether it may bind an unbound session, and whether
+ * one is required. Under 'off' a proof that does not hold counts as none, so unbound sessions work
+ * exactly as before DPoP, and a session bound earlier still refuses the request.
+ */
 export async function refreshKey(ctx: Context, strapi: Core.Strapi): Promise<SenderKey> {
-  const presented = await senderKey(ctx, strapi);
   const mode = pluginConfig(strapi).senderConstraint;
+  let presented: string | null;
+  try {
+    presented = await senderKey(ctx, strapi);
+  } catch (error) {
+    if (mode !== 'off' || !(error instanceof Refusal)) throw error;
+    ctx.remove('WWW-Authenticate');
+    presented = null;
+  }
   return { presented, bind: mode === 'off' ? null : presented, required: mode === 'required' };
 }

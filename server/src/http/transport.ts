@@ -12,7 +12,7 @@ import { assertCsrfHeaders, assertTrustedOrigin, guardCookieRequest, isJson } fr
 import { refuse, Refusal } from './refusal';
 
 import type { IssuedTokens, RequestMeta, RotateResult, SenderKey } from '../services/sessions';
-import { refreshKey, refuseProof, senderKey } from './sender-proof';
+import { refreshKey, refuseProof } from './sender-proof';
 import { parseRefreshToken, type ParsedRefreshToken } from '../tokens';
 import { exchangeBuiltInToken, isBuiltInToken } from '../services/built-in-sessions';
 import { builtInCookieToken, setBuiltInCookie } from './built-in-cookie';
@@ -195,7 +195,7 @@ export async function builtInShapeLogout(ctx: Context, strapi: Core.Strapi): Pro
   const token = bodyToken(ctx) ?? builtInCookieToken(ctx, strapi);
   const meta = requestMeta(ctx);
   const parsed = typeof token === 'string' ? parseRefreshToken(token) : null;
-  if (parsed && (await sessions(strapi).revokeByToken(parsed, meta, await senderKey(ctx, strapi))).refused) {
+  if (parsed && (await sessions(strapi).revokeByToken(parsed, meta, (await refreshKey(ctx, strapi)).presented)).refused) {
     return refuseProof(ctx, UNBOUND);
   }
   const bearer = bearerToken(ctx.request);
@@ -210,7 +210,11 @@ export async function logoutWith(ctx: Context, strapi: Core.Strapi, presented: P
   guardCookieRequest(ctx, strapi, presented);
   await limiter(strapi).checkSession(ctx, presented.parsed?.sessionId);
   if (presented.parsed) {
-    const { sessionId, refused } = await sessions(strapi).revokeByToken(presented.parsed, requestMeta(ctx), await senderKey(ctx, strapi));
+    const { sessionId, refused } = await sessions(strapi).revokeByToken(
+      presented.parsed,
+      requestMeta(ctx),
+      (await refreshKey(ctx, strapi)).presented
+    );
     await limiter(strapi).hitSession(sessionId);
     if (refused) return refuseProof(ctx, UNBOUND);
   }
