@@ -9,7 +9,7 @@
  * there, which re-resolves against the peer ranges and the fresh tarball.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,9 +56,21 @@ function prepareApp(version: string): string {
     },
   };
   writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
+  // A warm app's lock file pins the plugin of an earlier run, and npm keeps it although the tarball
+  // changed: forget it, so that the install takes this run's tarball (and only it is re-extracted).
+  const lockFile = path.join(dir, 'package-lock.json');
+  if (existsSync(lockFile)) {
+    const lock = JSON.parse(readFileSync(lockFile, 'utf8'));
+    delete lock.packages?.['node_modules/strapi-plugin-refresh-token'];
+    writeFileSync(lockFile, JSON.stringify(lock, null, 2));
+  }
+  rmSync(path.join(dir, 'node_modules', 'strapi-plugin-refresh-token'), { recursive: true, force: true });
   const started = Date.now();
   // A plain install: no --legacy-peer-deps, no --force. ERESOLVE here is exactly the bug to catch.
   execFileSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'pipe' });
+  // The app runs this build of the plugin, not a cached one.
+  const installed = readFileSync(path.join(dir, 'node_modules', 'strapi-plugin-refresh-token', 'dist', 'server', 'index.js'));
+  expect(installed.equals(readFileSync(path.join(ROOT, 'dist', 'server', 'index.js')))).toBe(true);
   timings.push(`${version} install ${((Date.now() - started) / 1000).toFixed(0)} s`);
   for (const sub of ['config', 'src', 'public']) {
     rmSync(path.join(dir, sub), { recursive: true, force: true });
@@ -234,7 +246,7 @@ describe.each(MATRIX.filter((m) => m.admin))('Strapi $version admin panel', ({ v
       await page.getByRole('button', { name: /^log ?in$/i }).click();
       await page.waitForURL((u) => !u.pathname.includes('/auth/'));
       await page.goto(`${base}/admin/settings/refresh-token/settings`);
-      await expect.poll(() => page.getByRole('heading', { name: 'Refresh tokens', level: 1 }).isVisible(), { timeout: 30_000 }).toBe(true);
+      await expect.poll(() => page.getByRole('heading', { name: 'Lifespans', level: 1 }).isVisible(), { timeout: 30_000 }).toBe(true);
       await expect.poll(() => page.getByRole('textbox', { name: 'Access token lifespan' }).inputValue(), { timeout: 10_000 }).toBe('15');
       expect(errors).toEqual([]);
     } finally {
