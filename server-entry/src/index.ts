@@ -108,7 +108,8 @@ export function createServerAuth(options: ServerAuthOptions) {
   /** Every request to Strapi: no caching, and the browser named when a secret is shared. */
   async function toStrapi(url: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
-    for (const [name, value] of Object.entries(await clientHeaders(secret, options.client))) headers.set(name, value);
+    const method = init.method ?? 'GET';
+    for (const [name, value] of Object.entries(await clientHeaders(secret, options.client, { method, url }))) headers.set(name, value);
     return doFetch(url, { ...init, headers, cache: 'no-store' } as RequestInit);
   }
 

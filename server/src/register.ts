@@ -7,6 +7,7 @@ import { PROXY_SECRET_ENV, trustedFrontEnd } from './http/trusted-front-end';
 import { guardBcrypt } from './http/well-formed';
 import { outageAwareAuthentication } from './http/store-faults';
 import { markSwitchingFromBuiltIn } from './services/built-in-sessions';
+import { senderConstraintProblem } from './http/sender-proof';
 
 const BUILT_IN_REFRESH_MESSAGE =
   "refresh-token is configured with builtInRefreshMode: 'refuse' and users-permissions is in jwtManagement: 'refresh' mode: both would issue refresh tokens. " +
@@ -45,6 +46,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   if (!strapi.plugin('users-permissions')) {
     throw new Error('refresh-token needs the @strapi/plugin-users-permissions plugin to be installed and enabled');
   }
+  const dpopProblem = senderConstraintProblem(strapi);
+  if (dpopProblem) throw new Error(dpopProblem);
   takeOverBuiltInRefresh(strapi, pluginConfig(strapi));
   guardBcrypt(strapi); // before anything can hash a password
   wrapUsersPermissionsAuth(strapi);

@@ -168,7 +168,7 @@ describe("senderConstraint 'optional', the limiters and delivery at their defaul
     expect((await session(app, sid)).revoked_at).not.toBeNull();
   });
 
-  it('an unbound session (login without a proof) behaves as before: refresh with no proof, and a later proof binds it', async () => {
+  it('an unbound session (login without a proof) behaves as before: refresh with no proof, and a proof on a refresh binds nothing', async () => {
     const user = await app.createUser();
     const client = app.client();
     const login = await client.login(user.email, user.password);
@@ -177,10 +177,62 @@ describe("senderConstraint 'optional', the limiters and delivery at their defaul
     expect((await session(app, sid)).jkt).toBeNull();
     expect(decodeJwt(login.body.jwt).cnf).toBeUndefined();
     expect((await refreshWith(client)).status).toBe(200);
+    const signed = await signedRefresh(client, await newProofKey());
+    expect(signed.status, signed.text).toBe(200);
+    expect(decodeJwt(signed.body.jwt).cnf).toBeUndefined();
+    expect((await session(app, sid)).jkt).toBeNull();
+    expect((await refreshWith(client)).status).toBe(200);
+  });
+
+  it("a thief's key cannot take over a copied unbound session: the owner's old token is reuse and revokes the session, thief included", async () => {
+    const user = await app.createUser();
+    const owner = app.client();
+    const login = await owner.login(user.email, user.password);
+    const sid = decodeJwt(login.body.jwt).sid as string;
+    const thief = thiefOf(owner);
+    const thiefKey = await newProofKey();
+    const first = await signedRefresh(thief, thiefKey);
+    expect(first.status, first.text).toBe(200);
+    expect(decodeJwt(first.body.jwt).cnf).toBeUndefined();
+    expect((await signedRefresh(thief, thiefKey)).status).toBe(200);
+    expect((await session(app, sid)).jkt).toBeNull();
+    // The owner still holds the token the thief rotated away: reuse, whoever holds the successor.
+    const owners = await refreshWith(owner);
+    expect(owners.status).toBe(401);
+    expect((await session(app, sid)).revoked_reason).toBe('reuse');
+    expect((await signedRefresh(thief, thiefKey)).status).toBe(401);
+    expect(attempts.some((a) => a.sessionId === sid)).toBe(false);
+  });
+
+  it("htu is compared with this server's URL, never one built from the client's Host: a proof for another API is refused", async () => {
     const key = await newProofKey();
-    expect((await signedRefresh(client, key)).status).toBe(200);
-    expect((await session(app, sid)).jkt).toBe(key.jkt);
-    expect((await refreshWith(client)).status).toBe(401);
+    const { owner } = await boundLogin(key);
+    const viaOtherHost = app.client('127.0.0.1');
+    for (const [k, v] of owner.jar) viaOtherHost.jar.set(k, v);
+    const res = await refreshWith(viaOtherHost, {
+      host: 'other-api.example',
+      dpop: await proof(key, 'POST', 'http://other-api.example/api/token/refresh'),
+    });
+    expect(res.status).toBe(401);
+    expect(res.body.error.message).toContain('server.url');
+    expect((await signedRefresh(owner, key)).status).toBe(200);
+  });
+
+  it('the fresh route policy reads Authorization: DPoP like Bearer: a DPoP client passes, a proof by another key does not', async () => {
+    const key = await newProofKey();
+    const { owner, jwt, user } = await boundLogin(key);
+    const target = url('/api/account/email');
+    const put = async (signer: ProofKey) =>
+      owner.request('PUT', '/api/account/email', {
+        json: { email: `dpop-fresh${user.id}@example.com` },
+        headers: { authorization: `DPoP ${jwt}`, dpop: await proof(signer, 'PUT', target, { accessToken: jwt }) },
+      });
+    const ok = await put(key);
+    expect(ok.status, ok.text).toBe(200);
+    expect((await put(await newProofKey())).status).toBe(401);
+    expect((await owner.request('PUT', '/api/account/email', { json: { email: `b${user.id}@example.com` }, bearer: jwt })).status).toBe(
+      200
+    );
   });
 
   it('access tokens: Authorization: DPoP with a proof that hashes the token works; a proof without ath, or by another key, does not', async () => {
@@ -236,6 +288,54 @@ describe("senderConstraint 'required' with dpop.requireForAccessTokens", () => {
     });
     expect(list.status, list.text).toBe(200);
     expect((await client.get('/api/token/sessions', { bearer: jwt })).status).toBe(401);
+  });
+
+  it("an unbound session made before 'required' issues nothing more, with a proof or without, and its older token is still reuse", async () => {
+    const user = await app.createUser();
+    const client = app.client();
+    app.strapi.config.set('plugin::refresh-token.senderConstraint', 'optional');
+    try {
+      expect((await client.login(user.email, user.password)).status).toBe(200);
+      const older = `${COOKIE}=${client.jar.get(COOKIE)}; ${COOKIE}.sig=${client.jar.get(`${COOKIE}.sig`)}`;
+      for (let i = 0; i < 2; i++) expect((await client.post('/api/token/refresh', { json: {} })).status).toBe(200);
+      const sid = client.jar.get(COOKIE)!.split('.')[0];
+      app.strapi.config.set('plugin::refresh-token.senderConstraint', 'required');
+      const key = await newProofKey();
+      const signed = await client.post('/api/token/refresh', {
+        json: {},
+        headers: { dpop: await proof(key, 'POST', `${app.url}/api/token/refresh`) },
+      });
+      expect(signed.status).toBe(401);
+      expect(signed.body.error.message).toMatch(/DPoP/);
+      expect((await session(app, sid)).jkt).toBeNull();
+      expect((await session(app, sid)).revoked_at).toBeNull();
+      const replay = await app.client().post('/api/token/refresh', { json: {}, headers: { cookie: older } });
+      expect(replay.status).toBe(401);
+      expect((await session(app, sid)).revoked_reason).toBe('reuse');
+    } finally {
+      app.strapi.config.set('plugin::refresh-token.senderConstraint', 'required');
+    }
+  });
+
+  it("a built-in refresh token is exchanged like a login: refused without a proof (the built-in session kept), bound to the proof's key with one", async () => {
+    const user = await app.createUser();
+    const { token } = await (app.strapi as any)
+      .sessionManager('users-permissions')
+      .generateRefreshToken(String(user.id), undefined, { type: 'refresh' });
+    const client = app.client();
+    const bare = await client.post('/api/token/refresh', { json: { refreshToken: token } });
+    expect(bare.status).toBe(401);
+    expect((await app.strapi.db.query('admin::session').findMany({ where: { userId: String(user.id), status: 'active' } })).length).toBe(1);
+    const key = await newProofKey();
+    const signed = await client.post('/api/token/refresh', {
+      json: { refreshToken: token },
+      headers: { dpop: await proof(key, 'POST', `${app.url}/api/token/refresh`) },
+    });
+    expect(signed.status, signed.text).toBe(200);
+    expect(decodeJwt(signed.body.jwt).cnf).toEqual({ jkt: key.jkt });
+    expect((await session(app, decodeJwt(signed.body.jwt).sid as string)).jkt).toBe(key.jkt);
+    // Its access token is refused as a plain Bearer (requireForAccessTokens).
+    expect((await client.get('/api/users/me', { bearer: signed.body.jwt })).status).toBe(401);
   });
 });
 

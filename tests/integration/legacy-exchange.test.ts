@@ -67,6 +67,34 @@ describe('the legacy JWT exchange (opted in)', () => {
     const count = await app.strapi.db.connection('refresh_token_sessions').where({ user_id: blocked.id }).count({ n: 'id' });
     expect(Number(count[0].n)).toBe(0);
   });
+
+  it('refuses a JWT issued before the last password change, and one without exp; the session dies no later than the JWT', async () => {
+    const user = await app.createUser();
+    const beforeChange = legacy(user.id);
+    await app.strapi.plugin('users-permissions').service('user').edit(user.id, { password: 'Changed-Passw0rd!' });
+    const stale = await exchange(app, beforeChange);
+    expect(stale.status).toBe(401);
+    expect(stale.body.error.message).toContain('password change');
+    expect((await app.strapi.db.connection('refresh_token_sessions').where({ user_id: user.id }).whereNull('revoked_at')).length).toBe(0);
+
+    const other = await app.createUser();
+    const noExp = jwt.sign({ id: other.id, iat: Math.floor(Date.now() / 1000) - 3600 }, SECRET);
+    const refused = await exchange(app, noExp);
+    expect(refused.status).toBe(401);
+    expect(refused.body.error.message).toContain('exp');
+    expect((await exchange(app, noExp)).status).toBe(401);
+
+    const shortLived = legacy(other.id, { expiresIn: '2h' });
+    const exp = decodeJwt(shortLived).exp as number;
+    const ok = await exchange(app, shortLived);
+    expect(ok.status, ok.text).toBe(200);
+    const row = await app.strapi.db
+      .connection('refresh_token_sessions')
+      .where({ document_id: decodeJwt(ok.body.jwt).sid })
+      .first();
+    expect(Number(row.absolute_expires_at)).toBeLessThanOrEqual(exp * 1000);
+    expect(Number(row.expires_at)).toBeLessThanOrEqual(exp * 1000);
+  });
 });
 
 describe('the legacy JWT exchange under strict mode, and off', () => {

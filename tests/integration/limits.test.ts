@@ -5,7 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServerAuth, StrapiUnavailableError } from '../../server-entry/src';
+import { clientHeaders, createServerAuth, StrapiUnavailableError } from '../../server-entry/src';
+import { CLIENT_HEADERS, clientSignature, signedText } from '../../server/src/http/trusted-front-end';
 import { decodeJwt } from '../helpers/http';
 import { LIMITERS_AT_DEFAULTS, startStrapi, type TestApp } from '../helpers/strapi';
 
@@ -79,5 +80,55 @@ describe('limits that protect one user from another', () => {
     victimJar.set('strapi_at', ''); // as if the access token had expired
     expect(await asBrowser('198.51.100.1', victimJar).getAccessToken()).not.toBeNull();
     expect((await asBrowser('198.51.100.2').login(user.email, user.password)).ok).toBe(true);
+  });
+
+  it("a captured set of a front end's client headers holds for one request: replayed, stale or sent to another route it is ignored", async () => {
+    const user = await app.createUser();
+    const victim = { ip: '198.51.100.50', userAgent: 'Victim browser' };
+    const captured = await clientHeaders(SECRET, victim, { method: 'POST', url: `${app.url}/api/auth/local` });
+    const attacker = app.client('127.0.0.3');
+    const wrong = { identifier: user.email, password: 'wrong' };
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) statuses.push((await attacker.post('/api/auth/local', { json: wrong, headers: captured })).status);
+    expect(statuses[0]).toBe(400); // the one use of the set: a wrong password, counted for the victim's IP
+    expect(statuses).toContain(429); // the replays count against the attacker's own address
+    // The victim's front end still logs in: its IP's budget was not spent by the replays.
+    const jar = new Map<string, string>();
+    const signedIn = await createServerAuth({
+      strapiUrl: app.url,
+      cookies: { get: (n) => jar.get(n), set: (n, v) => void jar.set(n, v) },
+      proxySecret: SECRET,
+      client: victim,
+    }).login(user.email, user.password);
+    expect(signedIn.ok).toBe(true);
+
+    // A correctly signed set made two minutes ago, and a fresh one made for another route: ignored.
+    const sessionsOf = () => app.strapi.db.connection('refresh_token_sessions').where({ user_id: user.id }).orderBy('id');
+    const before = (await sessionsOf()).length;
+    const nonce = `${Date.now() - 120_000}.${randomBytes(16).toString('base64url')}`;
+    const ua = encodeURIComponent('Stale browser');
+    const stale = {
+      [CLIENT_HEADERS.ip]: '198.51.100.51',
+      [CLIENT_HEADERS.userAgent]: ua,
+      [CLIENT_HEADERS.nonce]: nonce,
+      [CLIENT_HEADERS.signature]: clientSignature(SECRET, signedText('POST', '/api/auth/local', nonce, '198.51.100.51', ua)),
+    };
+    const otherRoute = await clientHeaders(
+      SECRET,
+      { ip: '198.51.100.52', userAgent: 'Other route' },
+      { method: 'POST', url: '/api/auth/register' }
+    );
+    for (const headers of [stale, otherRoute]) {
+      const res = await app
+        .client('127.0.0.4')
+        .post('/api/auth/local', { json: { identifier: user.email, password: user.password }, headers });
+      expect(res.status, res.text).toBe(200);
+    }
+    const made = (await sessionsOf()).slice(before);
+    expect(made).toHaveLength(2);
+    for (const row of made) {
+      expect(String(row.user_agent)).not.toMatch(/Stale browser|Other route/);
+      expect(row.ip).not.toMatch(/^198\.51\.100/);
+    }
   });
 });

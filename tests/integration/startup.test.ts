@@ -49,6 +49,17 @@ describe('start-up', () => {
     expect(refuse.output).toContain('Migrating from the built-in refresh mode');
   });
 
+  it('in production, senderConstraint without an absolute server.url stops start-up naming the key; with one it boots', async () => {
+    const config = JSON.stringify({ senderConstraint: 'optional' });
+    const env = { NODE_ENV: 'production', REFRESH_TOKEN_CONFIG: config, APP_KEYS: 'a,b', ADMIN_JWT_SECRET: 'x'.repeat(32) };
+    const refused = await boot(env);
+    expect(refused.code).not.toBe(0);
+    expect(refused.output).toContain('server.url is not absolute');
+    expect(refused.output).toContain('senderConstraint');
+    const booted = await boot({ ...env, PUBLIC_URL: 'https://api.example.com' });
+    expect(booted.output).toContain('BOOTED');
+  });
+
   it('warns once at start-up when proxy trust is on without maxIpsCount', async () => {
     const unbounded = await boot({ PROXY: 'true', LOG_LEVEL: 'warn', REFRESH_TOKEN_CONFIG: '{}' });
     expect(unbounded.output).toContain('BOOTED');

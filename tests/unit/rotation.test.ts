@@ -76,4 +76,17 @@ describe('the rotation decision (pure)', () => {
       })
     );
   });
+
+  it("under 'required' an unbound session issues nothing (a proof binds nothing now), yet its old tokens are still reuse", () => {
+    expect(outcomeOf('current', false, true)).toEqual({ action: 'refuse', reason: 'unbound' });
+    expect(outcomeOf('previous', true, true)).toEqual({ action: 'refuse', reason: 'unbound' });
+    fc.assert(
+      fc.property(fc.constantFrom<Lineage>('current', 'previous', 'earlier', 'unknown'), fc.boolean(), (lineage, inGrace) => {
+        const required = outcomeOf(lineage, inGrace, true);
+        const plain = outcomeOf(lineage, inGrace);
+        if (plain.action === 'rotate' || plain.action === 'reissue') expect(required.action).toBe('refuse');
+        else expect(required).toEqual(plain);
+      })
+    );
+  });
 });

@@ -12,15 +12,33 @@ import type { SenderKey } from '../services/sessions';
 import { ProofError, verifyProof } from '../tokens/dpop';
 import { Refusal } from './refusal';
 
+/** `server.url` when it is absolute (scheme and host), without a trailing slash; else null. */
+export function absoluteServerUrl(strapi: Core.Strapi): string | null {
+  const serverUrl = strapi.config.get('server.url') as string | undefined;
+  return typeof serverUrl === 'string' && /^https?:\/\/[^/]/.test(serverUrl) ? serverUrl.replace(/\/+$/, '') : null;
+}
+
+/** Names of this machine a development Strapi answers on. */
+const OWN_HOST = /^(localhost|[\w-]+\.localhost|127(?:\.\d{1,3}){3}|\[::1\]|::1)$/i;
+
 /**
- * The URL the client addressed: `server.url` (when absolute: a proxy may strip a path prefix)
- * followed by the path; else as the request reached Strapi (X-Forwarded-Proto and -Host behind a
- * trusted proxy).
+ * The URL a proof's `htu` must name: `server.url` followed by the path (a proxy may strip a path
+ * prefix). Never one built from the request's Host, which the client chooses: a proof made for
+ * another API would pass. Without an absolute `server.url` (refused at start-up in production),
+ * only this machine's own hosts are addressed.
  */
 function addressedUrl(ctx: Context, strapi: Core.Strapi): string {
-  const serverUrl = strapi.config.get('server.url') as string | undefined;
-  const base = typeof serverUrl === 'string' && /^https?:\/\//.test(serverUrl) ? serverUrl.replace(/\/+$/, '') : ctx.origin;
-  return `${base}${ctx.path}`;
+  const base = absoluteServerUrl(strapi);
+  if (base) return `${base}${ctx.path}`;
+  if (!OWN_HOST.test(ctx.hostname))
+    refuseProof(ctx, `Invalid DPoP proof: set server.url to the API's public URL (without it, only this machine's own hosts are accepted)`);
+  return `${ctx.protocol}://${ctx.host}${ctx.path}`;
+}
+
+/** Start-up: DPoP compares proofs with `server.url`, so production needs it absolute. Null when fine. */
+export function senderConstraintProblem(strapi: Core.Strapi, nodeEnv = process.env.NODE_ENV): string | null {
+  if (pluginConfig(strapi).senderConstraint === 'off' || nodeEnv !== 'production' || absoluteServerUrl(strapi)) return null;
+  return "refresh-token: senderConstraint is on, so DPoP proofs are checked against the API's URL, but server.url is not absolute: set server.url in config/server (e.g. url: env('PUBLIC_URL', 'https://api.example.com'))";
 }
 
 /** 401 for a proof that does not hold, saying why, as RFC 9449 answers it. */
@@ -42,7 +60,7 @@ export async function senderKey(ctx: Context, strapi: Core.Strapi, accessToken?:
   const windowSeconds = parseDuration(pluginConfig(strapi).dpop.proofWindow) as number;
   try {
     const verified = await verifyProof(proof, { method: ctx.method, url: addressedUrl(ctx, strapi), windowSeconds, accessToken });
-    if (!(await getService(strapi, 'limiter').firstUse(verified.jkt, verified.jti, 2 * windowSeconds))) {
+    if (!(await getService(strapi, 'limiter').firstUse('dpop-jti', `${verified.jkt}:${verified.jti}`, 2 * windowSeconds))) {
       refuseProof(ctx, 'Invalid DPoP proof: this proof was used before (jti)');
     }
     return verified.jkt;
@@ -62,9 +80,9 @@ export async function loginKey(ctx: Context, strapi: Core.Strapi): Promise<strin
 }
 
 /**
- * A refresh or logout: the key that signed it, whether it may bind an unbound session, and whether
- * one is required. Under 'off' a proof that does not hold counts as none, so unbound sessions work
- * exactly as before DPoP, and a session bound earlier still refuses the request.
+ * A refresh or logout: the key that signed it (binding nothing: only a login binds) and the mode.
+ * Under 'off' a proof that does not hold counts as none, so unbound sessions work exactly as before
+ * DPoP, and a session bound earlier still refuses the request.
  */
 export async function refreshKey(ctx: Context, strapi: Core.Strapi): Promise<SenderKey> {
   const mode = pluginConfig(strapi).senderConstraint;
@@ -76,5 +94,5 @@ export async function refreshKey(ctx: Context, strapi: Core.Strapi): Promise<Sen
     ctx.remove('WWW-Authenticate');
     presented = null;
   }
-  return { presented, bind: mode === 'off' ? null : presented, required: mode === 'required' };
+  return { presented, mode };
 }

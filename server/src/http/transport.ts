@@ -157,7 +157,9 @@ export async function refreshWith(ctx: Context, strapi: Core.Strapi, presented: 
 async function rotateOrExchange(strapi: Core.Strapi, presented: PresentedToken, meta: RequestMeta, key: SenderKey): Promise<RotateResult> {
   if (presented.parsed) return sessions(strapi).rotate(presented.parsed, meta, key);
   if (!presented.token || !isBuiltInToken(presented.token)) return { ok: false, reason: 'unknown' };
-  const exchanged = await exchangeBuiltInToken(strapi, presented.token, meta);
+  // An exchange is a login: `senderConstraint` binds the new session to the proof's key, or refuses without one.
+  if (key.mode === 'required' && key.presented === null) return { ok: false, reason: 'unbound' };
+  const exchanged = await exchangeBuiltInToken(strapi, presented.token, meta, key.mode === 'off' ? null : key.presented);
   return exchanged.ok ? { ok: true, ...exchanged.tokens } : { ok: false, reason: exchanged.reason };
 }
 
@@ -238,18 +240,30 @@ function refuseRefresh(ctx: Context, strapi: Core.Strapi, message = 'Invalid ref
 export const bearerToken = (request: Pick<Context['request'], 'get'>): string | undefined =>
   /^Bearer\s+(\S+)$/i.exec(request.get('authorization'))?.[1];
 
-/** The user behind a Bearer access token of a live session; 401 when there is none or it is not valid. */
-export async function requireAccessUser(ctx: Context, strapi: Core.Strapi): Promise<{ id: number; sid?: string }> {
-  if (!/^(bearer|dpop)\s+\S+$/i.test(ctx.get('authorization'))) return refuse(401, 'Missing or malformed Authorization: Bearer header');
-  // users-permissions' own getToken, as wrapped by this plugin: pinned algorithm, strict mode, DPoP.
-  const claims = (await strapi
+/**
+ * The claims of the request's access token, read as users-permissions reads it (its `getToken`,
+ * as wrapped by this plugin: `Authorization: Bearer` or `DPoP` with a proof, pinned algorithm,
+ * strict mode, `dpop.requireForAccessTokens`); null when there is none or it is not valid. A
+ * DPoP proof that does not hold is its own 401.
+ */
+export async function accessClaims(
+  ctx: Context,
+  strapi: Core.Strapi
+): Promise<({ id: number; sid?: unknown } & Record<string, unknown>) | null> {
+  return strapi
     .plugin('users-permissions')
     .service('jwt')
     .getToken(ctx)
     .catch((error: unknown) => {
       if (error instanceof Refusal) throw error;
       return null;
-    })) as { id: number; sid?: unknown } | null;
+    });
+}
+
+/** The user behind a Bearer access token of a live session; 401 when there is none or it is not valid. */
+export async function requireAccessUser(ctx: Context, strapi: Core.Strapi): Promise<{ id: number; sid?: string }> {
+  if (!/^(bearer|dpop)\s+\S+$/i.test(ctx.get('authorization'))) return refuse(401, 'Missing or malformed Authorization: Bearer header');
+  const claims = await accessClaims(ctx, strapi);
   if (!claims) return refuse(401, 'Invalid or expired access token');
   // Whatever `strict` says: the access token of a session that has ended must not manage the
   // user's other sessions (an attacker whose session the victim just ended).

@@ -9,21 +9,23 @@ import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import type { Context } from 'koa';
 import { formatDuration, parseDuration } from '../config/duration';
-import { bearerToken } from '../http/transport';
+import { accessClaims } from '../http/transport';
 
 import { getService } from '../services/registry';
 
 export default async (
-  policyContext: { request: Context['request'] },
+  policyContext: { request: Context['request'] & { ctx?: Context } },
   config: { maxAge?: unknown } = {},
   { strapi }: { strapi: Core.Strapi }
 ) => {
   const maxAge = parseDuration(config.maxAge ?? '5m');
   if (maxAge === null)
     throw new Error(`plugin::refresh-token.fresh: maxAge must be a duration like '5m', got ${JSON.stringify(config.maxAge)}`);
-  const bearer = bearerToken(policyContext.request);
   const sessions = getService(strapi, 'sessions');
-  const claims = bearer ? (getService(strapi, 'accessTokens').verify(bearer) as { auth_time?: unknown; sid?: string } | null) : null;
+  // Read as every other route reads it: `Authorization: Bearer`, or `DPoP` with its proof. Strapi's
+  // policy context is a copy of the Koa context's own fields; the request keeps the context itself.
+  const ctx = policyContext.request.ctx ?? (policyContext as unknown as Context);
+  const claims = await accessClaims(ctx, strapi);
   // A login is fresh only while its session lives, whatever `strict` says.
   const live = typeof claims?.sid === 'string' && (await sessions.isLive(claims.sid, 0));
   if (!claims || typeof claims.auth_time !== 'number' || !live) {

@@ -67,7 +67,12 @@ export function builtInAccessClaims(strapi: Core.Strapi, token: string): { id: n
 export type ExchangeResult = { ok: true; tokens: IssuedTokens } | { ok: false; reason: 'unknown' | 'reused' };
 
 /** Exchanges a built-in refresh token once for a plugin session. */
-export async function exchangeBuiltInToken(strapi: Core.Strapi, token: string, meta: RequestMeta): Promise<ExchangeResult> {
+export async function exchangeBuiltInToken(
+  strapi: Core.Strapi,
+  token: string,
+  meta: RequestMeta,
+  jkt: string | null = null
+): Promise<ExchangeResult> {
   const manager = (strapi as unknown as { sessionManager?: SessionManager }).sessionManager;
   const valid = manager ? await manager(ORIGIN).validateRefreshToken(token) : { isValid: false };
   if (!valid.isValid || !valid.sessionId) return refusedBuiltInToken(strapi, token, meta);
@@ -82,6 +87,7 @@ export async function exchangeBuiltInToken(strapi: Core.Strapi, token: string, m
   const row = (await strapi.db.query(SESSION_UID).findOne({ where: { sessionId: valid.sessionId } })) as BuiltInSession;
   const loginAt = new Date(row.createdAt).getTime();
   const tokens = await sessions(strapi).create(user.id, meta, {
+    jkt,
     persistent: row.type !== 'session',
     carriedOver: {
       loginAt,

@@ -5,12 +5,13 @@
  * a Bearer token and answers like a login, with a session: only a JWT that names no session
  * (`sid`), signed with the users-permissions secret (algorithm pinned), issued before the cut-off
  * (by default the moment the plugin first started on this database), of a user who exists and is
- * neither blocked nor unconfirmed, and only once (its hash is kept until it would expire).
+ * neither blocked nor unconfirmed, not older than the user's last password change, with an `exp`
+ * (the session dies no later), and only once (its hash is kept until it would expire).
  */
 import { createHash } from 'node:crypto';
 import type { Core } from '@strapi/strapi';
 import { type PluginConfig, pluginConfig } from '../config';
-import type { IssuedTokens, RequestMeta } from './sessions';
+import { PasswordChangedError, type IssuedTokens, type RequestMeta } from './sessions';
 import { getService } from './registry';
 
 const EXCHANGED = 'refresh_token_exchanged_tokens';
@@ -43,6 +44,8 @@ export async function exchangeLegacyToken(
   const config = pluginConfig(strapi);
   const claims = getService(strapi, 'accessTokens').verify(bearer) as { id?: unknown; sid?: unknown; iat?: unknown; exp?: unknown } | null;
   if (!claims || typeof claims.iat !== 'number') return refused('Invalid or expired token');
+  // Without an expiry its once-only mark could never be purged safely: such a JWT is never exchanged.
+  if (typeof claims.exp !== 'number') return refused('Only a JWT with an expiry (exp) can be exchanged');
   if (claims.sid !== undefined) return refused('This token already belongs to a session: refresh it instead');
   if (claims.iat * 1000 >= (await cutoff(strapi, config)))
     return refused('Only tokens issued before the switch to refresh tokens can be exchanged');
@@ -59,13 +62,21 @@ export async function exchangeLegacyToken(
   try {
     await strapi.db
       .connection(EXCHANGED)
-      .insert({ token_hash: tokenHash, expires_at: Number(claims.exp ?? 0) * 1000, created_at: new Date(), updated_at: new Date() });
+      .insert({ token_hash: tokenHash, expires_at: claims.exp * 1000, created_at: new Date(), updated_at: new Date() });
   } catch (error) {
     if (await strapi.db.connection(EXCHANGED).where({ token_hash: tokenHash }).first('id'))
       return refused('This token was already exchanged');
     throw error;
   }
-  const tokens = await sessions(strapi).create(user.id, meta, { jkt });
+  // The JWT's issue time is when its login began: a password change since refuses it (PasswordChangedError,
+  // answered 401), as strict mode refuses the sessions of that login. The session dies with the JWT.
+  const tokens = await sessions(strapi)
+    .create(user.id, meta, { jkt, authStartedAt: claims.iat * 1000, notAfter: claims.exp * 1000 })
+    .catch((error) => {
+      if (error instanceof PasswordChangedError) return null;
+      throw error;
+    });
+  if (!tokens) return refused('This token was issued before the last password change: log in again');
   const { id, documentId, username, email, confirmed, blocked, provider, createdAt, updatedAt } = user;
   return { ok: true, tokens, user: { id, documentId, username, email, provider, confirmed, blocked, createdAt, updatedAt } };
 }

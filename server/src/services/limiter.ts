@@ -7,7 +7,7 @@
  * - per client IP and route (a fixed route name, never the raw path, which Strapi's router
  *   matches without regard to case or a trailing slash);
  * - per session, counted only for sessions that exist (a random token creates no counter).
- * The same store remembers the DPoP proofs seen (`firstUse`), so a replayed proof is refused.
+ * The same store remembers the DPoP proofs and front-end header sets seen (`firstUse`), so a replay is refused.
  */
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
@@ -26,7 +26,7 @@ const tooMany = (ctx: Context, res: RateLimiterRes): never => {
 const limiter = ({ strapi }: { strapi: Core.Strapi }) => {
   const { rateLimit } = pluginConfig(strapi);
   let store: RateLimiterAbstract | undefined;
-  let seenProofs: RateLimiterAbstract | undefined;
+  const seen = new Map<string, RateLimiterAbstract>();
 
   /** A counter store in this process or in Redis (then shared by every instance; this process's stands in when Redis fails). */
   function counters(options: { points: number; duration: number; keyPrefix: string }): RateLimiterAbstract {
@@ -72,14 +72,16 @@ const limiter = ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /**
-     * DPoP replay cache: true the first time a proof's `jti` is seen within `rememberSeconds`
-     * (twice the proof window: a proof is accepted that long at most), false on a replay. Kept
-     * in the limiter's store, so with Redis it holds across instances. Not subject to `rateLimit.enabled`.
+     * Replay caches: true the first time `key` is seen in `scope` within `rememberSeconds` (a DPoP
+     * proof's `jti`, a front end's signed client headers: each is accepted once), false on a
+     * replay. Kept in the limiter's store, so with Redis it holds across instances. Not subject to
+     * `rateLimit.enabled`.
      */
-    async firstUse(jkt: string, jti: string, rememberSeconds: number): Promise<boolean> {
-      seenProofs ??= counters({ points: 1, duration: rememberSeconds, keyPrefix: 'refresh-token-dpop-jti' });
+    async firstUse(scope: 'dpop-jti' | 'front-end', key: string, rememberSeconds: number): Promise<boolean> {
+      let store = seen.get(scope);
+      if (!store) seen.set(scope, (store = counters({ points: 1, duration: rememberSeconds, keyPrefix: `refresh-token-${scope}` })));
       try {
-        await seenProofs.consume(`${jkt}:${jti}`);
+        await store.consume(key);
         return true;
       } catch (rejection) {
         if (rejection instanceof RateLimiterRes) return false;

@@ -137,7 +137,16 @@ export function wrapUsersPermissionsJwt(strapi: Core.Strapi): void {
    * `Authorization: DPoP` with a proof by the key in its `cnf.jkt` (RFC 9449). With
    * `dpop.requireForAccessTokens`, a bound session's token is refused as a plain Bearer.
    */
-  jwtService.getToken = async function getToken(ctx: Context) {
+  // Once per request: a DPoP proof is single-use, and the route's auth and a policy (fresh) both ask.
+  const read = new WeakMap<object, Promise<unknown>>();
+  jwtService.getToken = function getToken(ctx: Context) {
+    const request = ctx.request ?? ctx;
+    let claims = read.get(request);
+    if (!claims) read.set(request, (claims = readToken(ctx)));
+    return claims;
+  };
+
+  async function readToken(ctx: Context): Promise<unknown> {
     const [scheme, token, extra] = String(ctx.request?.header?.authorization ?? '').split(/\s+/);
     if (scheme.toLowerCase() === 'dpop' && token && extra === undefined) {
       const claims = (await jwtService.verify(token)) as { cnf?: { jkt?: unknown } };
@@ -149,7 +158,7 @@ export function wrapUsersPermissionsJwt(strapi: Core.Strapi): void {
     const claims = (await jwtService.verify(token)) as { cnf?: { jkt?: unknown } };
     if (claims.cnf?.jkt !== undefined && pluginConfig(strapi).dpop.requireForAccessTokens) throw new Error('Invalid token.');
     return claims;
-  };
+  }
 
   jwtService.issue = function issue(payload: object & { toJSON?: () => object }, options: jwt.SignOptions = {}) {
     const { jwtKey, algorithm } = getService(strapi, 'accessTokens').signingKeys();

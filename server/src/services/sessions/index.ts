@@ -115,7 +115,11 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
       const loginAt = options.carriedOver?.loginAt ?? now;
       const sessionId = newSessionId();
       const secret = newSecret();
-      const absoluteExpiresAt = Math.min(now + l.refreshTokenMaxLifespan * 1000, options.carriedOver?.absoluteExpiresAt ?? Infinity);
+      const absoluteExpiresAt = Math.min(
+        now + l.refreshTokenMaxLifespan * 1000,
+        options.carriedOver?.absoluteExpiresAt ?? Infinity,
+        options.notAfter ?? Infinity
+      );
       const expiresAt = Math.min(now + idleSeconds(l, persistent) * 1000, absoluteExpiresAt);
       await knex()(TABLE).insert({
         document_id: sessionId,
@@ -164,7 +168,7 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
     async rotate(
       { sessionId, secret }: ParsedRefreshToken,
       meta: RequestMeta = {},
-      key: SenderKey = { presented: null, bind: null }
+      key: SenderKey = { presented: null }
     ): Promise<RotateResult> {
       let row = await readSession(strapi, sessionId);
       if (!row) return { ok: false, reason: 'unknown' };
@@ -184,8 +188,8 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
       const nextHash = hashSecret(next);
       const persistent = row.persistent == null || truthy(row.persistent);
       const loginAt = ms(row.created_at);
-      // An unbound session presented with a proof (senderConstraint on) is bound by this rotation.
-      const jkt = row.jkt ?? key.bind;
+      const jkt = row.jkt; // bound at creation or never: a proof on a refresh binds nothing
+      const proofRequired = jkt == null && key.mode === 'required';
       const issued = (expiresAt: number, boundTo: string | null): RotateResult => ({
         ok: true,
         ...who,
@@ -195,7 +199,7 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
         persistent,
       });
 
-      if (outcomeOf(lineage(row, sessionId, secret, presentedHash), false).action === 'rotate') {
+      if (lineage(row, sessionId, secret, presentedHash) === 'current' && !proofRequired) {
         const expiresAt = Math.min(now + idleSeconds(l, persistent) * 1000, ms(row.absolute_expires_at));
         const swapped = await knex()(TABLE)
           .where({ id: row.id, token_hash: presentedHash })
@@ -207,7 +211,6 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
             rotated_at: now,
             last_used_at: now,
             expires_at: expiresAt,
-            ...(row.jkt == null && jkt ? { jkt } : {}),
           });
         if (swapped === 1) {
           emit('refreshed', { ...who, ip: meta.ip, userAgent: meta.userAgent, jkt });
@@ -222,12 +225,9 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
       // is the live one, so no chain needs to be walked.
       const relation = digestsEqual(nextHash, row.token_hash) ? 'previous' : lineage(row, sessionId, secret, presentedHash);
       const inGrace = l.reuseGracePeriod > 0 && now - ms(row.rotated_at) <= l.reuseGracePeriod * 1000;
-      const outcome = outcomeOf(relation, inGrace);
-      // The race's winner may have bound the session: the loser needs the same key.
-      if (outcome.action === 'reissue') {
-        if (row.jkt != null && row.jkt !== key.presented) return { ok: false, reason: 'unbound', ...who };
-        return issued(ms(row.expires_at), row.jkt);
-      }
+      const outcome = outcomeOf(relation, inGrace, proofRequired);
+      if (outcome.action === 'reissue') return issued(ms(row.expires_at), jkt);
+      if (outcome.action === 'refuse') return { ok: false, reason: outcome.reason, ...who };
       if (outcome.action === 'revoke-for-reuse') {
         await revokeForReuse(row, sessionId, meta);
         return { ok: false, reason: 'reused', ...who };

@@ -19,7 +19,7 @@ export interface SessionFacts {
   userBlocked: boolean;
   /** Unconfirmed while users-permissions requires e-mail confirmation. */
   awaitingConfirmation: boolean;
-  /** Bound to a key (DPoP) that did not sign this request, or unbound where a proof is required. */
+  /** Bound (at its creation) to a DPoP key that did not sign this request. */
   wrongSender: boolean;
 }
 
@@ -42,21 +42,27 @@ export function refusalOf(facts: SessionFacts): Extract<RotationOutcome, { actio
   if (facts.expired) return { action: 'refuse', reason: 'expired' };
   if (facts.userDeleted) return { action: 'refuse', reason: 'user', revoke: 'user-deleted' };
   if (facts.userBlocked || facts.awaitingConfirmation) return { action: 'refuse', reason: 'user' };
-  // Before any lineage is judged: a token without its key neither rotates nor revokes, so a thief
-  // replaying an old token cannot end the owner's session either.
+  // Before any lineage is judged: a session is bound only when it is created, so every token it
+  // issued was bound; one presented without its key neither rotates nor revokes (a thief replaying
+  // an old token cannot end the owner's session either).
   if (facts.wrongSender) return { action: 'refuse', reason: 'unbound' };
   return null;
 }
 
-/** What a presented secret of a live session leads to. */
-export function outcomeOf(lineage: Lineage, inGrace: boolean): RotationOutcome {
+/**
+ * What a presented secret of a live session leads to. `proofRequired`: an unbound session under
+ * `senderConstraint: 'required'`, which issues nothing more (a later proof binds nothing, so only
+ * a new login can bind) but whose old tokens are still reuse.
+ */
+export function outcomeOf(lineage: Lineage, inGrace: boolean, proofRequired = false): RotationOutcome {
+  const issue = (action: 'rotate' | 'reissue'): RotationOutcome => (proofRequired ? { action: 'refuse', reason: 'unbound' } : { action });
   switch (lineage) {
     case 'current':
-      return { action: 'rotate' };
+      return issue('rotate');
     case 'unknown':
       return { action: 'ignore' };
     case 'previous':
-      return inGrace ? { action: 'reissue' } : { action: 'revoke-for-reuse' };
+      return inGrace ? issue('reissue') : { action: 'revoke-for-reuse' };
     case 'earlier':
       return { action: 'revoke-for-reuse' };
   }

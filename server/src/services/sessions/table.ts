@@ -87,7 +87,7 @@ export async function factsOf(row: Row, now: number, key: SenderKey, confirmatio
     userDeleted,
     userBlocked: !userDeleted && truthy(row.blocked),
     awaitingConfirmation: !userDeleted && !truthy(row.confirmed) && (await confirmationRequired()),
-    wrongSender: row.jkt != null ? row.jkt !== key.presented : key.required === true && key.presented === null,
+    wrongSender: row.jkt != null && row.jkt !== key.presented,
   };
 }
 

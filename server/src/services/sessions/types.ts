@@ -15,16 +15,20 @@ export interface CreateOptions {
   authStartedAt?: number;
   /** What a session exchanged from users-permissions' built-in mode keeps of it. */
   carriedOver?: { loginAt: number; absoluteExpiresAt: number; deviceId?: string; migratedFrom: string };
+  /** The session's absolute expiry is at most this (epoch ms): a session made from a credential dies with it. */
+  notAfter?: number;
   /** Bind the session to this key thumbprint (DPoP): every refresh and logout must then be signed by it. */
   jkt?: string | null;
 }
 
-/** The DPoP key of a refresh or logout request: the one that signed its proof, and whether it may bind an unbound session. */
+/**
+ * The DPoP key of a refresh or logout request: the thumbprint of the key that signed its proof,
+ * and `senderConstraint` (under 'required' an unbound session issues nothing more). It binds
+ * nothing: a session is bound only when it is created.
+ */
 export interface SenderKey {
   presented: string | null;
-  bind: string | null;
-  /** senderConstraint 'required': an unbound session refreshes only with a proof (which binds it). */
-  required?: boolean;
+  mode?: 'off' | 'optional' | 'required';
 }
 
 /** What a login or a refresh hands to the client. */
