@@ -113,6 +113,7 @@ const DB_SENSITIVE = [
   'migration',
   'legacy-exchange',
   'dpop',
+  'session-api',
 ].map((name) => `tests/integration/${name}.test.ts`);
 for (const db of dbs) ok = vitest(`integration (${db})`, 'integration', { DB: db }, db === 'sqlite' ? [] : DB_SENSITIVE) && ok;
 if (quick) finish();

@@ -14,8 +14,10 @@ export interface SessionView {
   userAgent: string | null;
   /** A short label for the device, read from the user agent ("Chrome on macOS"). */
   device: string;
-  /** IP address of the last login/refresh, when known. */
+  /** What the session keeps of the client's IP (`clientAddress`: its network by default, the full address, or nothing). */
   ip: string | null;
+  /** The device id the client named at login (`deviceId`, as in Strapi's built-in session mode). */
+  deviceId: string | null;
   /** Sender-constrained: bound to a key (DPoP) that must sign every refresh and logout. */
   bound: boolean;
 }

@@ -31,6 +31,16 @@ async function reportBuiltInSessions(strapi: Core.Strapi): Promise<void> {
   );
 }
 
+/** Stored sessions keep no more of their client's IP than `clientAddress` allows, from the first start on. */
+async function applyClientAddress(strapi: Core.Strapi): Promise<void> {
+  const mode = pluginConfig(strapi).clientAddress;
+  const applied = strapi.store({ type: 'plugin', name: 'refresh-token', key: 'clientAddressApplied' });
+  if ((await applied.get()) === mode) return;
+  const reduced = await getService(strapi, 'sessions').reduceStoredAddresses(mode);
+  if (reduced > 0) strapi.log.info(`[refresh-token] clientAddress '${mode}': ${reduced} stored session address(es) reduced`);
+  await applied.set({ value: mode });
+}
+
 export default async ({ strapi }: { strapi: Core.Strapi }) => {
   const sessions = () => getService(strapi, 'sessions');
   const config = pluginConfig(strapi);
@@ -64,4 +74,5 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
   await registerPermissions(strapi); // RBAC actions of the admin API
   await reportBuiltInSessions(strapi);
   await recordFirstStart(strapi); // the default cut-off of the legacy JWT exchange
+  await applyClientAddress(strapi);
 };

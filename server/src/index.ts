@@ -8,6 +8,7 @@ import policies from './policies';
 import register from './register';
 import routes from './routes';
 import services from './services';
+import login from './http/login';
 
 export default {
   register,
@@ -18,5 +19,5 @@ export default {
   controllers,
   policies,
   routes,
-  services,
+  services: { ...services, login },
 };

@@ -3,6 +3,7 @@ import { wrapUsersPermissionsAuth, wrapUsersPermissionsJwt } from './users-permi
 import { unsupportedStrapi } from './config/compatibility';
 import { type PluginConfig, pluginConfig } from './config';
 import { registerGraphQL } from './users-permissions/graphql';
+import { serveSessionApi } from './users-permissions/session-api';
 import { PROXY_SECRET_ENV, trustedFrontEnd } from './http/trusted-front-end';
 import { guardBcrypt } from './http/well-formed';
 import { outageAwareAuthentication } from './http/store-faults';
@@ -52,6 +53,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   guardBcrypt(strapi); // before anything can hash a password
   wrapUsersPermissionsAuth(strapi);
   wrapUsersPermissionsJwt(strapi);
+  serveSessionApi(strapi);
   registerGraphQL(strapi);
   strapi.server.use(trustedFrontEnd(strapi, proxySecret(strapi)));
   strapi.server.use(outageAwareAuthentication(strapi));

@@ -193,7 +193,7 @@ describe('admin pages in Chromium', () => {
     expect(rowText).toContain(DEMO_USER.email);
     expect(rowText).toContain('Linux');
     expect(await row.locator('[title*="DemoApp/1.0"]').count()).toBe(1);
-    expect(rowText).toContain('127.0.0.1');
+    expect(rowText).toContain('127.0.0.0/24');
     // At 1280 px the whole table, its actions column included, fits without a horizontal scroll.
     const overflow = await page.evaluate(() => {
       const table = document.querySelector('table')!;

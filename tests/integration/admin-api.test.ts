@@ -298,7 +298,7 @@ describe('sessions', () => {
     const first = byEmail.body.data[0];
     expect(first.user).toEqual({ id: alice.id, username: 'alice_admin_view', email: 'alice.view@example.com' });
     expect(first.userAgent).toBe('AliceAgent/2'); // newest first
-    expect(first.ip).toBe('127.0.0.1');
+    expect(first.ip).toBe('127.0.0.0/24');
     for (const key of ['createdAt', 'lastUsedAt', 'expiresAt', 'absoluteExpiresAt'])
       expect(Number.isNaN(Date.parse(first[key]))).toBe(false);
     expect(first).not.toHaveProperty('tokenHash');

@@ -562,7 +562,7 @@ describe('transport', () => {
         headers: { 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.9', 'user-agent': 'spoof-check' },
       });
       const sid = decodeJwt(spoofed.body.jwt).sid;
-      expect((await row(app, sid)).ip).toBe('203.0.113.9');
+      expect((await row(app, sid)).ip).toBe('203.0.113.0/24');
     } finally {
       await app.stop();
     }

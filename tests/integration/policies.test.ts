@@ -195,10 +195,10 @@ describe('new-device alerts', () => {
     expect(alerts).toEqual([]);
     // Another browser, another network: new.
     const { sid } = await login(app, user, { 'user-agent': chrome, 'x-forwarded-for': '203.0.113.5' });
-    expect(alerts).toEqual([expect.objectContaining({ userId: user.id, sessionId: sid, device: 'Chrome on macOS', ip: '203.0.113.5' })]);
+    expect(alerts).toEqual([expect.objectContaining({ userId: user.id, sessionId: sid, device: 'Chrome on macOS', ip: '203.0.113.0/24' })]);
     expect(mails).toHaveLength(1);
     expect(mails[0]).toMatchObject({ to: user.email, subject: 'New sign-in to your account' });
-    expect(mails[0].text).toContain('Chrome on macOS (203.0.113.5)');
+    expect(mails[0].text).toContain('Chrome on macOS (203.0.113.0/24)');
     expect(mails[0].text).toContain('Hi user');
     expect(JSON.stringify(mails)).not.toMatch(/[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}/);
   });

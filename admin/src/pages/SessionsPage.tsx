@@ -176,7 +176,9 @@ export const SessionsPage = () => {
                   <TwoLineCell
                     main={session.device}
                     title={session.userAgent ?? undefined}
-                    sub={session.ip ?? t('sessions.unknown')}
+                    sub={[session.ip ?? t('sessions.unknown'), session.deviceId && t('sessions.deviceId', { id: session.deviceId })]
+                      .filter(Boolean)
+                      .join(' · ')}
                     badge={session.bound ? t('sessions.bound') : undefined}
                   />
                   <Td>

@@ -58,12 +58,20 @@ export interface PluginConfig {
   legacyTokenExchange: { enabled: boolean; issuedBefore?: string };
   /**
    * Sender-constrained sessions (DPoP, RFC 9449). 'off': proofs are ignored (sessions bound before
-   * stay bound); 'optional': a login or refresh with a proof binds its session; 'required': logins
-   * and refreshes without a proof are refused.
+   * stay bound); 'optional': a login with a proof binds its new session; 'required': logins without
+   * a proof are refused, and unbound sessions refresh no more.
    */
   senderConstraint: SenderConstraint;
   dpop: DpopConfig;
+  /**
+   * What a session stores of its client's IP: 'network' (the IPv4 /24 or IPv6 /48 new-device
+   * alerts compare; the default), 'full' (opt-in, for forensics) or 'none'. Rate limiting reads the
+   * full address, in memory only.
+   */
+  clientAddress: ClientAddressMode;
 }
+
+export type ClientAddressMode = 'network' | 'full' | 'none';
 
 export type SenderConstraint = 'off' | 'optional' | 'required';
 
@@ -119,6 +127,7 @@ export const defaultConfig: PluginConfig = {
   legacyTokenExchange: { enabled: false, issuedBefore: undefined },
   senderConstraint: 'off',
   dpop: { proofWindow: '60s', requireForAccessTokens: false },
+  clientAddress: 'network',
 };
 
 /**

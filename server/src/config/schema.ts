@@ -116,6 +116,7 @@ const schema = yup
         requireForAccessTokens: yup.boolean().strict().typeError('dpop.requireForAccessTokens must be a boolean'),
       })
       .noUnknown(true, 'dpop has an unknown key: ${unknown}'),
+    clientAddress: yup.mixed().oneOf(['network', 'full', 'none'], "clientAddress must be 'network', 'full' or 'none'"),
     builtInRefreshMode: yup.mixed().oneOf(['take-over', 'refuse'], "builtInRefreshMode must be 'take-over' or 'refuse'"),
     proxySecret: yup
       .string()

@@ -93,7 +93,8 @@ const admin = ({ strapi }: { strapi: Core.Strapi }) => {
 
     async revokeSession(ctx: Context) {
       const { id } = ctx.params as { id: string };
-      if (!(await sessions().revokeSession(id, null, 'admin', requestMeta(ctx)))) throw new errors.NotFoundError('Session not found');
+      if (!(await sessions().revokeSession(id, null, 'admin', requestMeta(ctx, strapi))))
+        throw new errors.NotFoundError('Session not found');
       ctx.body = { ok: true };
     },
 
@@ -101,7 +102,7 @@ const admin = ({ strapi }: { strapi: Core.Strapi }) => {
       const { userId } = ctx.params as { userId: string };
       if (!/^\d+$/.test(userId))
         throw new errors.ValidationError('userId must be an integer', { errors: [fieldError('userId', 'userId must be an integer')] });
-      const revoked = await sessions().revokeUserSessions(Number(userId), 'admin', requestMeta(ctx));
+      const revoked = await sessions().revokeUserSessions(Number(userId), 'admin', requestMeta(ctx, strapi));
       ctx.body = { ok: true, revoked };
     },
   };

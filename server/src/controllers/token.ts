@@ -46,7 +46,7 @@ const token = ({ strapi }: { strapi: Core.Strapi }) => {
       async (ctx: Context) => {
         guardCookieRequest(ctx, strapi, { fromCookie: false });
         const user = await requireAccessUser(ctx, strapi);
-        const revoked = await sessions().revokeUserSessions(user.id, 'logout-all', requestMeta(ctx));
+        const revoked = await sessions().revokeUserSessions(user.id, 'logout-all', requestMeta(ctx, strapi));
         clearRefreshCookie(ctx, strapi);
         ctx.body = { ok: true, revoked };
       },
@@ -77,7 +77,7 @@ const token = ({ strapi }: { strapi: Core.Strapi }) => {
         guardTokenIssuing(ctx, strapi); // it sets the cookie like a login: the same origin, CSRF and transport rules
         const bearer = bearerToken(ctx.request);
         if (!bearer) return refuse(401, 'Missing Authorization: Bearer <legacy users-permissions JWT>');
-        const result = await exchangeLegacyToken(strapi, bearer, requestMeta(ctx), await loginKey(ctx, strapi));
+        const result = await exchangeLegacyToken(strapi, bearer, requestMeta(ctx, strapi), await loginKey(ctx, strapi));
         if (!result.ok) return refuse(401, result.message);
         ctx.body = deliverTokens(ctx, strapi, result.tokens, { user: result.user });
       },
@@ -88,7 +88,7 @@ const token = ({ strapi }: { strapi: Core.Strapi }) => {
       async (ctx: Context) => {
         const user = await requireAccessUser(ctx, strapi);
         const { id } = ctx.params as { id: string };
-        if (!(await sessions().revokeSession(id, user.id, 'logout', requestMeta(ctx)))) {
+        if (!(await sessions().revokeSession(id, user.id, 'logout', requestMeta(ctx, strapi)))) {
           throw new errors.NotFoundError('Session not found');
         }
         ctx.body = { ok: true };

@@ -14,16 +14,24 @@ import { refuse, Refusal } from './refusal';
 import type { IssuedTokens, RequestMeta, RotateResult, SenderKey } from '../services/sessions';
 import { refreshKey, refuseProof } from './sender-proof';
 import { parseRefreshToken, type ParsedRefreshToken } from '../tokens';
-import { exchangeBuiltInToken, isBuiltInToken } from '../services/built-in-sessions';
+import { endBuiltInSessionOf, exchangeBuiltInToken, isBuiltInToken } from '../services/built-in-sessions';
 import { builtInCookieToken, setBuiltInCookie } from './built-in-cookie';
 import { getService } from '../services/registry';
+import { storedAddress } from '../services/client-address';
 
 const sessions = (strapi: Core.Strapi) => getService(strapi, 'sessions');
 const limiter = (strapi: Core.Strapi) => getService(strapi, 'limiter');
 
 const UNBOUND = 'Invalid refresh token: its session is bound to a key (DPoP), and this request carries no valid proof by that key';
 
-export const requestMeta = (ctx: Context): RequestMeta => ({ ip: ctx.request.ip, userAgent: ctx.get('user-agent') || undefined });
+/**
+ * What the session service hears of a request: the User-Agent, and the client's IP only in the
+ * form `clientAddress` lets a session keep (its network by default). Limits read `ctx.request.ip` itself.
+ */
+export const requestMeta = (ctx: Context, strapi: Core.Strapi): RequestMeta => ({
+  ip: storedAddress(ctx.request.ip, pluginConfig(strapi).clientAddress),
+  userAgent: ctx.get('user-agent') || undefined,
+});
 
 export interface PresentedToken {
   /** null: a cookie whose signature no longer matches (already cleared). */
@@ -144,7 +152,7 @@ export async function refreshWith(ctx: Context, strapi: Core.Strapi, presented: 
   if (ctx.state[ROTATED]) throw new errors.ValidationError('Only one refresh per request');
   ctx.state[ROTATED] = true;
   await limiter(strapi).checkSession(ctx, presented.parsed?.sessionId);
-  const result = await rotateOrExchange(strapi, presented, requestMeta(ctx), await refreshKey(ctx, strapi));
+  const result = await rotateOrExchange(strapi, presented, requestMeta(ctx, strapi), await refreshKey(ctx, strapi));
   await limiter(strapi).hitSession(result.sessionId);
   // Exchanged or refused, the built-in cookie has done its work: the token now travels per `delivery`.
   if (presented.builtInCookie) setBuiltInCookie(ctx, strapi, null);
@@ -180,7 +188,7 @@ export async function builtInShapeRefresh(ctx: Context, strapi: Core.Strapi): Pr
   }
   const given = asPresented(token, fromCookie);
   await limiter(strapi).checkSession(ctx, given.parsed?.sessionId);
-  const result = await rotateOrExchange(strapi, given, requestMeta(ctx), await refreshKey(ctx, strapi));
+  const result = await rotateOrExchange(strapi, given, requestMeta(ctx, strapi), await refreshKey(ctx, strapi));
   await limiter(strapi).hitSession(result.sessionId);
   if (!result.ok) {
     if (result.reason === 'unbound') return refuseProof(ctx, UNBOUND);
@@ -192,19 +200,21 @@ export async function builtInShapeRefresh(ctx: Context, strapi: Core.Strapi): Pr
   return { jwt: result.accessToken };
 }
 
-/** `POST /api/auth/logout`, the built-in mode's route: ends the presented session and the caller's. */
-export async function builtInShapeLogout(ctx: Context, strapi: Core.Strapi): Promise<{ ok: true }> {
-  const token = bodyToken(ctx) ?? builtInCookieToken(ctx, strapi);
-  const meta = requestMeta(ctx);
-  const parsed = typeof token === 'string' ? parseRefreshToken(token) : null;
-  if (parsed && (await sessions(strapi).revokeByToken(parsed, meta, (await refreshKey(ctx, strapi)).presented)).refused) {
-    return refuseProof(ctx, UNBOUND);
-  }
-  const bearer = bearerToken(ctx.request);
-  const claims = bearer ? getService(strapi, 'accessTokens').verify(bearer) : null;
-  if (claims?.sid) await sessions(strapi).revokeSession(claims.sid, claims.id, 'logout', meta);
-  if (builtInCookieToken(ctx, strapi)) setBuiltInCookie(ctx, strapi, null);
-  return { ok: true };
+/**
+ * A refresh token presented to `POST /api/auth/logout` (body or the built-in cookie): a plugin
+ * token ends its session (a bound one only with its key's proof), a built-in one its built-in
+ * session. True when a session of it was found.
+ */
+export async function logoutPresented(ctx: Context, strapi: Core.Strapi, token: string): Promise<boolean> {
+  const parsed = parseRefreshToken(token);
+  if (!parsed) return isBuiltInToken(token) && endBuiltInSessionOf(strapi, token);
+  const { sessionId, refused } = await sessions(strapi).revokeByToken(
+    parsed,
+    requestMeta(ctx, strapi),
+    (await refreshKey(ctx, strapi)).presented
+  );
+  if (refused) refuseProof(ctx, UNBOUND);
+  return sessionId !== undefined;
 }
 
 /** Revokes the presented token's session and clears the cookie. Shared by REST and GraphQL. */
@@ -214,7 +224,7 @@ export async function logoutWith(ctx: Context, strapi: Core.Strapi, presented: P
   if (presented.parsed) {
     const { sessionId, refused } = await sessions(strapi).revokeByToken(
       presented.parsed,
-      requestMeta(ctx),
+      requestMeta(ctx, strapi),
       (await refreshKey(ctx, strapi)).presented
     );
     await limiter(strapi).hitSession(sessionId);
@@ -227,7 +237,7 @@ export async function logoutWith(ctx: Context, strapi: Core.Strapi, presented: P
 export async function logoutOthersWith(ctx: Context, strapi: Core.Strapi): Promise<number> {
   const user = await requireAccessUser(ctx, strapi);
   if (!user.sid) throw new errors.ValidationError('This access token names no session: log in again to sign out other devices');
-  return sessions(strapi).revokeUserSessions(user.id, 'logout-others', { ...requestMeta(ctx), except: user.sid });
+  return sessions(strapi).revokeUserSessions(user.id, 'logout-others', { ...requestMeta(ctx, strapi), except: user.sid });
 }
 
 /** 401 for a refused refresh token: the cookie goes too, so the browser stops sending it. */
@@ -261,7 +271,10 @@ export async function accessClaims(
 }
 
 /** The user behind a Bearer access token of a live session; 401 when there is none or it is not valid. */
-export async function requireAccessUser(ctx: Context, strapi: Core.Strapi): Promise<{ id: number; sid?: string }> {
+export async function requireAccessUser(
+  ctx: Context,
+  strapi: Core.Strapi
+): Promise<{ id: number; sid?: string; /** A built-in mode's access token: its built-in session. */ builtInSession?: string }> {
   if (!/^(bearer|dpop)\s+\S+$/i.test(ctx.get('authorization'))) return refuse(401, 'Missing or malformed Authorization: Bearer header');
   const claims = await accessClaims(ctx, strapi);
   if (!claims) return refuse(401, 'Invalid or expired access token');
@@ -271,5 +284,9 @@ export async function requireAccessUser(ctx: Context, strapi: Core.Strapi): Prom
     return refuse(401, 'This session has ended: log in again');
   const user = await strapi.db.query('plugin::users-permissions.user').findOne({ where: { id: claims.id }, select: ['id', 'blocked'] });
   if (!user || user.blocked) return refuse(401, 'Invalid or expired access token');
-  return { id: user.id, sid: typeof claims.sid === 'string' ? claims.sid : undefined };
+  return {
+    id: user.id,
+    sid: typeof claims.sid === 'string' ? claims.sid : undefined,
+    builtInSession: typeof claims.builtInSession === 'string' ? claims.builtInSession : undefined,
+  };
 }

@@ -29,7 +29,19 @@ interface BuiltInSession {
 
 type SessionManager = (origin: string) => {
   validateRefreshToken(token: string): Promise<{ isValid: boolean; userId?: string; sessionId?: string }>;
+  invalidateRefreshToken(userId: string, deviceId?: string): Promise<void>;
+  revokeSessionById(userId: string, sessionId: string): Promise<boolean>;
 };
+
+/** Strapi's session manager for users-permissions' origin; undefined in a Strapi without one (before 5.2x). */
+function builtInManager(strapi: Core.Strapi): ReturnType<SessionManager> | undefined {
+  const manager = (strapi as unknown as { sessionManager?: SessionManager }).sessionManager;
+  try {
+    return manager ? manager(ORIGIN) : undefined;
+  } catch {
+    return undefined; // the origin is not defined in this app
+  }
+}
 
 const sessions = (strapi: Core.Strapi) => getService(strapi, 'sessions');
 
@@ -56,12 +68,11 @@ function signedClaims(strapi: Core.Strapi, token: string, ignoreExpiration: bool
   }
 }
 
-/** A built-in access token as users-permissions' own claims (`id`), or null. */
-export function builtInAccessClaims(strapi: Core.Strapi, token: string): { id: number; sid?: string } | null {
+/** A built-in access token as users-permissions' own claims (`id`, and the built-in session it belongs to), or null. */
+export function builtInAccessClaims(strapi: Core.Strapi, token: string): { id: number; sid?: undefined; builtInSession?: string } | null {
   const claims = signedClaims(strapi, token, false);
-  return claims?.type === 'access' && claims.userId !== undefined && /^\d+$/.test(String(claims.userId))
-    ? { id: Number(claims.userId) }
-    : null;
+  if (claims?.type !== 'access' || claims.userId === undefined || !/^\d+$/.test(String(claims.userId))) return null;
+  return { id: Number(claims.userId), ...(typeof claims.sessionId === 'string' ? { builtInSession: claims.sessionId } : {}) };
 }
 
 export type ExchangeResult = { ok: true; tokens: IssuedTokens } | { ok: false; reason: 'unknown' | 'reused' };
@@ -73,8 +84,8 @@ export async function exchangeBuiltInToken(
   meta: RequestMeta,
   jkt: string | null = null
 ): Promise<ExchangeResult> {
-  const manager = (strapi as unknown as { sessionManager?: SessionManager }).sessionManager;
-  const valid = manager ? await manager(ORIGIN).validateRefreshToken(token) : { isValid: false };
+  const manager = builtInManager(strapi);
+  const valid = manager ? await manager.validateRefreshToken(token) : { isValid: false };
   if (!valid.isValid || !valid.sessionId) return refusedBuiltInToken(strapi, token, meta);
 
   const user = await strapi.db.query(USER_UID).findOne({ where: { id: Number(valid.userId) }, select: ['id', 'blocked'] });
@@ -128,4 +139,54 @@ export async function pendingBuiltInSessions(strapi: Core.Strapi): Promise<{ cou
     .query(SESSION_UID)
     .findOne({ where: live, orderBy: { absoluteExpiresAt: 'desc' }, select: ['absoluteExpiresAt'] });
   return { count, until: last?.absoluteExpiresAt ? new Date(last.absoluteExpiresAt) : null };
+}
+
+/** A built-in session not yet exchanged, in the built-in session API's shape. */
+export interface BuiltInSessionEntry {
+  id: string;
+  deviceId?: string;
+  deviceName?: string;
+  current: boolean;
+  loginAt?: string;
+  lastActiveAt?: string;
+}
+
+/** The user's built-in sessions still live (not yet exchanged): they appear in `GET /api/auth/sessions` too. */
+export async function liveBuiltInSessions(strapi: Core.Strapi, userId: number, current?: string): Promise<BuiltInSessionEntry[]> {
+  if (!strapi.db.metadata.get(SESSION_UID)) return [];
+  const rows = (await strapi.db.query(SESSION_UID).findMany({
+    where: { origin: ORIGIN, userId: String(userId), status: 'active', expiresAt: { $gt: new Date() } },
+  })) as Array<BuiltInSession & { metadata?: { deviceName?: unknown; loginAt?: unknown } | null }>;
+  return rows.map((row) => ({
+    id: row.sessionId,
+    ...(row.deviceId ? { deviceId: row.deviceId } : {}),
+    ...(typeof row.metadata?.deviceName === 'string' ? { deviceName: row.metadata.deviceName } : {}),
+    current: row.sessionId === current,
+    loginAt: typeof row.metadata?.loginAt === 'string' ? row.metadata.loginAt : new Date(row.createdAt).toISOString(),
+    lastActiveAt: new Date(row.createdAt).toISOString(),
+  }));
+}
+
+/**
+ * Ends built-in sessions of the user not yet exchanged, through Strapi's session manager: all of
+ * them, a device's, or one by id (true when it was the user's). Nothing to do in an app without one.
+ */
+export async function endBuiltInSessions(
+  strapi: Core.Strapi,
+  userId: number,
+  which: { all: true } | { deviceId: string } | { sessionId: string }
+): Promise<boolean> {
+  const manager = builtInManager(strapi);
+  if (!manager) return false;
+  if ('sessionId' in which) return manager.revokeSessionById(String(userId), which.sessionId);
+  await manager.invalidateRefreshToken(String(userId), 'deviceId' in which ? which.deviceId : undefined);
+  return true;
+}
+
+/** Ends the built-in session a built-in refresh token belongs to, when Strapi still accepts it. */
+export async function endBuiltInSessionOf(strapi: Core.Strapi, token: string): Promise<boolean> {
+  const manager = builtInManager(strapi);
+  const valid = manager ? await manager.validateRefreshToken(token) : { isValid: false };
+  if (!manager || !valid.isValid || !valid.userId || !valid.sessionId) return false;
+  return manager.revokeSessionById(String(valid.userId), valid.sessionId);
 }

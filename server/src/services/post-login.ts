@@ -10,15 +10,7 @@ import { emitSessionEvent } from './events';
 import type { RequestMeta } from './sessions';
 import { deviceLabel } from './user-agent';
 import { getService } from './registry';
-
-/** The network a client IP belongs to, as people move within it: IPv4 /24, IPv6 /48. */
-function ipNetwork(ip: string | null | undefined): string {
-  if (!ip) return 'unknown';
-  const v4 = /^(?:::ffff:)?(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.\d{1,3}$/i.exec(ip);
-  if (v4) return `${v4[1]}.${v4[2]}.${v4[3]}.0/24`;
-  const groups = ip.toLowerCase().split('::')[0].split(':').filter(Boolean);
-  return `${groups.slice(0, 3).join(':')}::/48`;
-}
+import { ipNetwork } from './client-address';
 
 const render = (template: string, values: Record<string, string>) =>
   template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, key) => values[key] ?? '');
@@ -41,7 +33,7 @@ export async function afterLogin(
   if (seen.some((s) => deviceLabel(s.userAgent) === device && ipNetwork(s.ip) === network)) return;
 
   emitSessionEvent(strapi, 'new-device', { sessionId, userId, device, ip: meta.ip, userAgent: meta.userAgent });
-  if (config.newDevice.email) await emailNewDevice(strapi, config.newDevice.email, { userId, device, ip: meta.ip ?? 'unknown' });
+  if (config.newDevice.email) await emailNewDevice(strapi, config.newDevice.email, { userId, device, ip: meta.ip ?? 'not recorded' });
 }
 
 async function emailNewDevice(

@@ -9,15 +9,12 @@ import type { Core } from '@strapi/strapi';
 import jwt from 'jsonwebtoken';
 import type { Context } from 'koa';
 import { secondsOrZero, pluginConfig } from '../config';
-import { builtInShapeLogout, builtInShapeRefresh, deliverTokens, requestMeta } from '../http/transport';
+import { builtInShapeRefresh } from '../http/transport';
 import { builtInAccessClaims, isSwitchingFromBuiltIn } from '../services/built-in-sessions';
 import { tokenEndpoint } from '../http/token-endpoint';
-import { loginKey, senderKey } from '../http/sender-proof';
-import { refuse } from '../http/refusal';
+import { senderKey } from '../http/sender-proof';
+import { beginLogin, completeLogin } from '../http/login';
 import { assertWellFormedCredentials } from '../http/well-formed';
-import { guardTokenIssuing } from '../http/request-guard';
-import { afterLogin } from '../services/post-login';
-import { PasswordChangedError } from '../services/sessions';
 import { getService } from '../services/registry';
 
 type Action = (ctx: Context, ...rest: unknown[]) => unknown;
@@ -41,22 +38,16 @@ interface AuthBody {
 
 export function wrapUsersPermissionsAuth(strapi: Core.Strapi): void {
   const controller = strapi.plugin('users-permissions').controller('auth') as Record<string, Action>;
-  const sessions = () => getService(strapi, 'sessions');
 
-  // The built-in refresh mode's own routes (users-permissions answers them 404 outside that mode):
-  // kept working, in its answer shapes, for the front ends of an app switching from that mode.
-  for (const [action, handle] of [
-    ['refresh', builtInShapeRefresh],
-    ['logout', builtInShapeLogout],
-  ] as const) {
-    const original = controller[action];
-    controller[action] = (ctx: Context, ...rest: unknown[]) =>
-      !isSwitchingFromBuiltIn(strapi)
-        ? original.call(controller, ctx, ...rest)
-        : tokenEndpoint(ctx, strapi, { refusals: 'throw' }, async () => {
-            ctx.body = await handle(ctx, strapi);
-          });
-  }
+  // The built-in refresh mode's refresh route (users-permissions answers it 404 outside that mode):
+  // kept working, in its answer shape, for the front ends of an app switching from that mode.
+  const originalRefresh = controller.refresh;
+  controller.refresh = (ctx: Context, ...rest: unknown[]) =>
+    !isSwitchingFromBuiltIn(strapi)
+      ? originalRefresh.call(controller, ctx, ...rest)
+      : tokenEndpoint(ctx, strapi, { refusals: 'throw' }, async () => {
+          ctx.body = await builtInShapeRefresh(ctx, strapi);
+        });
 
   // GraphQL mutations hand their (possibly inline-literal) input to these actions as the body,
   // past the global body guard: check it here too, before users-permissions hashes anything.
@@ -78,25 +69,18 @@ export function wrapUsersPermissionsAuth(strapi: Core.Strapi): void {
         // nothing. The e-mailed confirmation link (a navigation) answers with a redirect, no
         // token; called with returnUser (GraphQL's emailConfirmation) it issues a session.
         const issuing = action !== 'emailConfirmation' || rest[1] === true;
-        if (issuing) guardTokenIssuing(ctx, strapi);
-        const jkt = issuing ? await loginKey(ctx, strapi) : null; // the DPoP key to bind the session to, if any
+        // The origin, CSRF and delivery rules, the DPoP key to bind to and the device id.
+        const begun = issuing ? await beginLogin(ctx, strapi) : { jkt: null };
         // A login's session is as old as its password check: one that raced a password change dies.
         const authStartedAt = action === 'callback' ? Date.now() : undefined;
         const result = await original.call(this, ctx, ...rest);
         const body = ctx.body as AuthBody | undefined;
         const userId = body?.user?.id;
         if (typeof body?.jwt !== 'string' || typeof userId !== 'number') return result;
-        const meta = requestMeta(ctx);
         // `rememberMe: false` in the login body: a browser-session cookie and the shorter idle lifespan.
         const persistent = !(action === 'callback' && (ctx.request.body as { rememberMe?: unknown } | undefined)?.rememberMe === false);
-        const tokens = await sessions()
-          .create(userId, meta, { persistent, authStartedAt, jkt })
-          .catch((error) => {
-            if (error instanceof PasswordChangedError) refuse(401, error.message);
-            throw error;
-          });
-        await afterLogin(strapi, { userId, sessionId: tokens.sessionId, meta, firstLogin: action === 'register' });
-        ctx.body = deliverTokens(ctx, strapi, tokens, body as Record<string, unknown>);
+        const facts = { ...begun, persistent, authStartedAt, firstLogin: action === 'register' };
+        ctx.body = (await completeLogin(ctx, strapi, userId, facts, body as Record<string, unknown>)).body;
         // GraphQL's login payload reads it from here (its resolver only returns jwt and user).
         ctx.state.refreshTokenIssued = (ctx.body as { refreshToken?: string }).refreshToken;
         return result;

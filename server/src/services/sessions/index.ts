@@ -14,7 +14,8 @@ import {
   successorSecret,
   type ParsedRefreshToken,
 } from '../../tokens';
-import type { Lifespans } from '../../config';
+import type { ClientAddressMode, Lifespans } from '../../config';
+import { ipNetwork } from '../client-address';
 import { getService } from '../registry';
 import { emitSessionEvent, type SessionEvent } from '../events';
 import { outcomeOf, refusalOf, type Lineage } from './rotation';
@@ -135,7 +136,7 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
         ip: clip(meta.ip, 64),
         persistent,
         auth_started_at: authStartedAt ?? loginAt,
-        device_id: clip(options.carriedOver?.deviceId),
+        device_id: clip(options.deviceId ?? options.carriedOver?.deviceId, 128),
         migrated_from: options.carriedOver?.migratedFrom ?? null,
         jkt,
         created_at: new Date(loginAt),
@@ -295,6 +296,26 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     ...sessionRevocations({ strapi, revokeRow, forget, emit }),
+
+    /**
+     * Brings what stored sessions keep of their client's IP down to `clientAddress` (on the first
+     * start after an upgrade or a change to a stricter mode): networks for 'network', nothing for
+     * 'none'. How many rows changed.
+     */
+    async reduceStoredAddresses(mode: ClientAddressMode): Promise<number> {
+      if (mode === 'full') return 0;
+      if (mode === 'none') return knex()(TABLE).whereNotNull('ip').update({ ip: null });
+      let changed = 0;
+      for (;;) {
+        const rows = await knex()(TABLE).whereNotNull('ip').whereNot('ip', 'like', '%/%').distinct('ip').limit(500);
+        if (rows.length === 0) return changed;
+        // An address ipNetwork cannot read becomes null: every pass shrinks the set.
+        for (const { ip } of rows as Array<{ ip: string }>)
+          changed += await knex()(TABLE)
+            .where({ ip })
+            .update({ ip: ipNetwork(ip) });
+      }
+    },
 
     /**
      * Strict mode's question for every authenticated request: is this session still live? Answers

@@ -19,13 +19,18 @@ interface Needs {
 export const sessionRevocations = ({ strapi, revokeRow, forget, emit }: Needs) => {
   const knex = () => strapi.db.connection;
   return {
-    /** Revokes every live session of a user, optionally sparing one; returns how many. */
-    async revokeUserSessions(userId: number, reason: RevokeReason, meta: RequestMeta & { except?: string } = {}): Promise<number> {
+    /** Revokes every live session of a user (or of one of its devices), optionally sparing one; returns how many. */
+    async revokeUserSessions(
+      userId: number,
+      reason: RevokeReason,
+      meta: RequestMeta & { except?: string; deviceId?: string } = {}
+    ): Promise<number> {
       const query = knex()(TABLE).where({ user_id: userId }).whereNull('revoked_at');
       // Called from the user model's lifecycles too: join the transaction that changes the
       // password (on SQLite, a second connection would wait for it forever).
       if (strapi.db.inTransaction()) query.transacting((await strapi.db.transaction()).get());
       if (meta.except) query.whereNot('document_id', meta.except);
+      if (meta.deviceId !== undefined) query.where('device_id', meta.deviceId);
       const ids = (await query.clone().select('document_id')).map((r: { document_id: string }) => r.document_id);
       if (ids.length === 0) return 0;
       ids.forEach(forget);
@@ -69,6 +74,13 @@ export const sessionRevocations = ({ strapi, revokeRow, forget, emit }: Needs) =
         emit('revoked', { sessionId, userId: row.user_id, reason, ip: meta.ip, userAgent: meta.userAgent });
       }
       return true;
+    },
+
+    /** Deletes every session row of a user, live or not (a privacy erasure request); how many. Live ones end at once. */
+    async eraseUserSessions(userId: number): Promise<number> {
+      const rows = await knex()(TABLE).where({ user_id: userId }).select('document_id');
+      rows.forEach((r: { document_id: string }) => forget(r.document_id));
+      return knex()(TABLE).where({ user_id: userId }).delete();
     },
 
     /**

@@ -92,7 +92,17 @@ export async function factsOf(row: Row, now: number, key: SenderKey, confirmatio
 }
 
 /** The columns of the public view of a session, and the view itself. */
-export const VIEW_COLUMNS = ['document_id', 'created_at', 'last_used_at', 'expires_at', 'absolute_expires_at', 'user_agent', 'ip', 'jkt'];
+export const VIEW_COLUMNS = [
+  'document_id',
+  'created_at',
+  'last_used_at',
+  'expires_at',
+  'absolute_expires_at',
+  'user_agent',
+  'ip',
+  'jkt',
+  'device_id',
+];
 export const toView = (r: Record<string, unknown>): SessionView => ({
   id: r.document_id as string,
   createdAt: iso(r.created_at),
@@ -103,4 +113,5 @@ export const toView = (r: Record<string, unknown>): SessionView => ({
   device: deviceLabel(r.user_agent as string | null),
   ip: (r.ip as string) ?? null,
   bound: r.jkt != null,
+  deviceId: (r.device_id as string) ?? null,
 });

@@ -15,6 +15,8 @@ export interface CreateOptions {
   authStartedAt?: number;
   /** What a session exchanged from users-permissions' built-in mode keeps of it. */
   carriedOver?: { loginAt: number; absoluteExpiresAt: number; deviceId?: string; migratedFrom: string };
+  /** The device id the client named at login (the built-in session mode's `deviceId`). */
+  deviceId?: string;
   /** The session's absolute expiry is at most this (epoch ms): a session made from a credential dies with it. */
   notAfter?: number;
   /** Bind the session to this key thumbprint (DPoP): every refresh and logout must then be signed by it. */
