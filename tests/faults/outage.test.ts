@@ -133,6 +133,15 @@ describe('a database outage during refreshes', () => {
       // An authenticated API call is 503, not the 401 users-permissions' strategy would answer.
       const me = await app.client().get('/api/users/me', { bearer: jwt });
       expect(me.status).toBe(503);
+      // Strapi's session API, served by the plugin: 503 as well.
+      for (const reply of [
+        await app.client().get('/api/auth/sessions', { bearer: jwt }),
+        await app.client().post('/api/auth/logout', { json: { scope: 'all' }, bearer: jwt }),
+        await app.client().delete('/api/auth/sessions/some-session', { bearer: jwt }),
+      ]) {
+        expect(reply.status, reply.text).toBe(503);
+        expect(reply.headers.get('retry-after')).toBe('5');
+      }
       // A cookie refresh: 503, no Set-Cookie, the browser keeps its cookie.
       const cookieRefresh = await browser.refresh({ json: {} });
       expect(cookieRefresh.status).toBe(503);
