@@ -6,7 +6,8 @@ const path = require('path');
 const appDir = process.env.APP_DIR || path.resolve(__dirname, '../../playground');
 // The app's own Strapi (a compatibility-matrix app has another version than the repository's).
 const { createStrapi } = require(require.resolve('@strapi/strapi', { paths: [appDir] }));
-createStrapi({ appDir, distDir: appDir, serveAdminPanel: false })
+// DIST_DIR: a TypeScript app's compiled output.
+createStrapi({ appDir, distDir: process.env.DIST_DIR || appDir, serveAdminPanel: false })
   .load()
   .then(async (strapi) => {
     if (!process.env.PORT) {

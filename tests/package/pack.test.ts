@@ -7,7 +7,10 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRequire } from 'node:module';
 import { freePort } from '../helpers/ports';
+
+const require = createRequire(import.meta.url);
 
 const root = path.resolve(__dirname, '../..');
 // Inside the repository so that Strapi itself resolves from the root node_modules (a real app has
@@ -20,18 +23,43 @@ let packedFiles: string[] = [];
 let bootOutput = '';
 
 /**
- * Step 2 of the README's quick start, done to a fresh create-strapi app: its `'refresh-token'` entry,
- * copied from the README's config/plugins.js snippet, added to the app's own config/plugins.js.
+ * Step 2 of the README's quick start, done to a fresh create-strapi app as the README says: the
+ * `'refresh-token'` entry of its snippet (`lang`: js or ts), added inside the object the app's own
+ * config/plugins file returns.
  */
-function quickStartConfig(): string {
+const readmeSnippet = (lang: 'js' | 'ts'): string =>
+  new RegExp(`\`\`\`${lang}\\n(// config/plugins\\.${lang}[^\\n]*\\n[\\s\\S]*?)\`\`\``).exec(
+    readFileSync(path.join(root, 'README.md'), 'utf8')
+  )![1];
+function quickStartConfig(lang: 'js' | 'ts', generated: string, opening: string): string {
   const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
-  const snippet = /```js\n\/\/ config\/plugins\.js\n([\s\S]*?)```/.exec(readme)![1];
+  const snippet = new RegExp(`\`\`\`${lang}\\n// config/plugins\\.${lang}[^\\n]*\\n([\\s\\S]*?)\`\`\``).exec(readme)![1];
   const entry = /^ {2}'refresh-token': \{\n[\s\S]*?^ {2}\},\n/m.exec(snippet)![0];
-  const generated = readFileSync(path.join(root, 'tests', 'fixtures', 'create-strapi-app-5.54.0', 'config', 'plugins.js'), 'utf8');
   expect(generated).toContain("jwtManagement: 'refresh'");
-  const opening = 'module.exports = () => ({\n';
   expect(generated).toContain(opening);
   return generated.replace(opening, opening + entry);
+}
+const FIXTURES = path.join(root, 'tests', 'fixtures');
+const jsPlugins = () =>
+  quickStartConfig(
+    'js',
+    readFileSync(path.join(FIXTURES, 'create-strapi-app-5.54.0', 'config', 'plugins.js'), 'utf8'),
+    // create-strapi's JS file takes no parameter; the README's entry reads env, as its snippet does.
+    'module.exports = () => ({\n'
+  ).replace('module.exports = () => ({\n', 'module.exports = ({ env }) => ({\n');
+
+/** Evaluates a config/plugins file as Strapi does, with Strapi's own env helper. */
+function evaluatePlugins(file: string): Record<string, any> {
+  const loaded = require(file);
+  const { env } = require('@strapi/utils');
+  return (loaded.default ?? loaded)({ env });
+}
+/** What create-strapi's upload entry says: the deny-list that pasting a whole file over it would lose. */
+function expectUploadSecurityKept(plugins: Record<string, any>) {
+  expect(plugins.upload.config.security.deniedTypes).toEqual(expect.arrayContaining(['image/svg+xml', 'application/x-msdownload']));
+  expect(plugins.upload.config.security.allowedTypes).toContain('image/*');
+  expect(plugins['users-permissions'].config.jwtManagement).toBe('refresh');
+  expect(plugins['refresh-token']).toMatchObject({ enabled: true, config: { accessTokenLifespan: '15m', trustedOrigins: undefined } });
 }
 
 beforeAll(async () => {
@@ -48,7 +76,7 @@ beforeAll(async () => {
 
   for (const dir of ['config', 'src', 'public']) cpSync(path.join(root, 'playground', dir), path.join(appDir, dir), { recursive: true });
   cpSync(path.join(root, 'playground', 'favicon.png'), path.join(appDir, 'favicon.png'));
-  writeFileSync(path.join(appDir, 'config', 'plugins.js'), quickStartConfig());
+  writeFileSync(path.join(appDir, 'config', 'plugins.js'), jsPlugins());
   writeFileSync(path.join(appDir, 'package.json'), JSON.stringify({ name: 'pack-test-app', private: true }, null, 2));
   // Peers (Strapi, React…) are the app's and already in the repository's node_modules; the plugin's
   // own dependencies come with it.
@@ -168,4 +196,83 @@ describe('the packed plugin in a fresh create-strapi app, configured as the READ
     expect(refresh.status).toBe(200);
     expect(((await refresh.json()) as { jwt: string }).jwt).toMatch(/^eyJ/);
   });
+});
+
+describe("the README's entry in create-strapi 5.54's own config files", () => {
+  it('JavaScript: the entry added to config/plugins.js keeps the upload security settings', () => {
+    expectUploadSecurityKept(evaluatePlugins(path.join(appDir, 'config', 'plugins.js')));
+  });
+
+  it("TypeScript: the app's own tsc (strict, noEmitOnError) compiles it, the upload settings survive, and the compiled app boots, registers and refreshes", async () => {
+    const tsApp = path.join(work, 'ts-app');
+    cpSync(path.join(FIXTURES, 'create-strapi-app-5.54.0-ts'), tsApp, { recursive: true });
+    const file = path.join(tsApp, 'config', 'plugins.ts');
+    const opening = 'const config = ({ env }: Core.Config.Shared.ConfigParams): Core.Config.Plugin => ({\n';
+    writeFileSync(file, quickStartConfig('ts', readFileSync(file, 'utf8'), opening));
+    // The README's snippet as a whole compiles in the same app too (a pasted file must not break the build).
+    writeFileSync(path.join(tsApp, 'readme-snippet.ts'), readmeSnippet('ts'));
+    execFileSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(tsApp, 'tsconfig.json')], {
+      cwd: tsApp,
+      stdio: 'pipe',
+    });
+    expectUploadSecurityKept(evaluatePlugins(path.join(tsApp, 'dist', 'config', 'plugins.js')));
+
+    mkdirSync(path.join(tsApp, 'public', 'uploads'), { recursive: true }); // create-strapi's public/uploads/.gitkeep
+    // `npm install` of the tarball, as in the JS app: the plugin becomes a dependency Strapi discovers.
+    const pkg = JSON.parse(readFileSync(path.join(tsApp, 'package.json'), 'utf8'));
+    pkg.dependencies = JSON.parse(readFileSync(path.join(appDir, 'package.json'), 'utf8')).dependencies;
+    writeFileSync(path.join(tsApp, 'package.json'), JSON.stringify(pkg, null, 2));
+    const tsPort = await freePort();
+    const child = spawn(process.execPath, [path.join(root, 'tests', 'helpers', 'boot.cjs')], {
+      env: {
+        ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('DATABASE_'))),
+        NODE_PATH: path.join(appDir, 'node_modules'),
+        APP_DIR: tsApp,
+        DIST_DIR: path.join(tsApp, 'dist'),
+        PORT: String(tsPort),
+        LOG_LEVEL: 'info',
+        // The .env create-strapi writes (env.example's keys), and nothing of the test harness's.
+        APP_KEYS: 'key-one,key-two',
+        API_TOKEN_SALT: 'salt',
+        ADMIN_JWT_SECRET: 'admin-secret',
+        TRANSFER_TOKEN_SALT: 'transfer-salt',
+        JWT_SECRET: 'ts-app-jwt-secret',
+        ENCRYPTION_KEY: 'encryption-key',
+        REFRESH_TOKEN_CONFIG: '',
+        UP_CONFIG: '',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let output = '';
+      await new Promise<void>((resolve, reject) => {
+        const onData = (chunk: Buffer) => {
+          output += chunk;
+          if (output.includes('LISTENING')) resolve();
+          if (output.includes('BOOT FAILED')) reject(new Error(output));
+        };
+        child.stdout!.on('data', onData);
+        child.stderr!.on('data', onData);
+        child.on('exit', (code) => reject(new Error(`exited with ${code}: ${output}`)));
+      });
+      expect(output.match(/users-permissions runs in 'legacy-support' mode/g)).toHaveLength(1);
+      const base = `http://127.0.0.1:${tsPort}`;
+      const register = await fetch(`${base}/api/auth/local/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'newcomer', email: 'newcomer@example.com', password: 'Newcomer-Passw0rd!' }),
+      });
+      expect(register.status, await register.clone().text()).toBe(200);
+      const cookie = register.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; ');
+      expect(cookie).toContain('strapi_refresh_token=');
+      const refresh = await fetch(`${base}/api/token/refresh`, { method: 'POST', headers: { 'content-type': 'application/json', cookie } });
+      expect(refresh.status).toBe(200);
+    } finally {
+      child.removeAllListeners('exit');
+      child.kill('SIGKILL');
+    }
+  }, 180_000);
 });
