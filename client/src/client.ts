@@ -23,7 +23,8 @@ type Status = 'unknown' | 'signedIn' | 'signedOut';
  * @returns an {@link AuthClient}.
  */
 export function createAuthClient(options: AuthClientOptions): AuthClient {
-  const { delivery, storage, fetchImpl, credentials, crossTab, channelName, keepsBodyToken, origin, api, resolve } = settingsOf(options);
+  const { delivery, storage, fetchImpl, credentials, crossTab, channelName, keepsBodyToken, origin, api, resolve, startTimeout } =
+    settingsOf(options);
 
   // ---- state -------------------------------------------------------------------------------
   let status: Status = 'unknown';
@@ -34,6 +35,11 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   let user: AuthUser | null = null;
   let refreshing: Promise<boolean> | null = null;
   let destroyed = false;
+  /** The first restore of a fresh page, bounded by `startTimeout`. */
+  let starting: Promise<string | null> | null = null;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A cookie login happened in this page: a refresh that then sends no cookie means the browser dropped it. */
+  let cookieLoginHere = false;
 
   const listeners = createListeners();
 
@@ -141,9 +147,12 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   }
 
   // ---- refresh -----------------------------------------------------------------------------
-  /** One POST /token/refresh. true: new token held; false: the server refused (session over). */
-  async function refreshRequest(): Promise<boolean> {
-    let body: Record<string, string> = {};
+  /**
+   * One POST /token/refresh. true: new token held; false: the server refused (session over).
+   * `probe`: a fresh page asking whether a cookie session exists; "none" is a 204, not a 400 in red.
+   */
+  async function refreshRequest(probe = false): Promise<boolean> {
+    let body: Record<string, unknown> = probe && delivery !== 'body' ? { probe: true } : {};
     if (keepsBodyToken) {
       const stored = await storage.get();
       if (stored) body = { refreshToken: stored };
@@ -160,6 +169,10 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     }
     const { response, sentAt } = sent;
     const receivedAt = Date.now();
+    if (response.status === 204) {
+      await sessionEnded(204, 'No session', false); // no token came with the probe: signed out, quietly
+      return false;
+    }
     if (response.ok) {
       const data = (await response.json()) as { jwt: string; refreshToken?: string };
       if (keepsBodyToken && data.refreshToken) await storage.set(data.refreshToken);
@@ -173,26 +186,38 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     }
     if (response.status === 401 || response.status === 400) {
       const error = await AuthError.fromResponse(response);
+      if (cookieLoginHere && response.status === 400 && /^Missing refresh token/.test(error.message)) warnCookieDropped();
       await sessionEnded(response.status, error.message, false);
       return false;
     }
     throw await AuthError.fromResponse(response);
   }
 
+  /** The refresh cookie set at this page's login did not come back: say why, once, in the console. */
+  function warnCookieDropped() {
+    cookieLoginHere = false;
+    const page = (globalThis as { location?: { origin?: string } }).location?.origin;
+    console.warn(
+      `[strapi-plugin-refresh-token] The refresh cookie set at login did not come back with the refresh request. ` +
+        `This page (${page ?? 'unknown origin'}) and Strapi (${origin()}) are probably different sites — localhost and 127.0.0.1 are — ` +
+        `and the browser keeps a SameSite=Lax cookie from cross-site requests. Open both under the same host name.`
+    );
+  }
+
   /** Refresh unless someone (a concurrent call, another tab) already replaced `stale` with a fresh token. */
-  async function coordinatedRefresh(stale: string | null, force: boolean): Promise<boolean> {
+  async function coordinatedRefresh(stale: string | null, force: boolean, probe = false): Promise<boolean> {
     const run = async () => {
       if (!force && token !== null && token !== stale && isFresh()) return true;
       if (!force && status === 'signedOut') return false;
-      return refreshRequest();
+      return refreshRequest(probe);
     };
     return tabs.exclusively(run, () => force || token === null || token === stale || !isFresh());
   }
 
   /** Single flight: every caller during a refresh gets the same promise. */
-  function sharedRefresh(stale: string | null, force = false): Promise<boolean> {
+  function sharedRefresh(stale: string | null, force = false, probe = false): Promise<boolean> {
     if (!refreshing) {
-      refreshing = coordinatedRefresh(stale, force).finally(() => {
+      refreshing = coordinatedRefresh(stale, force, probe).finally(() => {
         refreshing = null;
       });
     }
@@ -208,6 +233,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     if (!token && status === 'unknown') {
       await tabs.askPeers(() => token !== null);
       if (token && isFresh()) return token;
+      return restoreOnStart();
     }
     const stale = token;
     try {
@@ -218,6 +244,51 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       if (stale && expiresAt !== null && Date.now() < expiresAt && token === stale) return stale;
       throw error;
     }
+  }
+
+  /** Strapi did not answer the first restore: signed out for now, retried in the background until it does. */
+  function unavailable() {
+    if (status !== 'unknown') return;
+    status = 'signedOut';
+    emit(listeners.auth, { signedIn: false, user: null, reason: 'unavailable' });
+    retryInBackground(1000);
+  }
+  function retryInBackground(delayMs: number) {
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(async () => {
+      if (destroyed || status === 'signedIn' || token !== null) return;
+      try {
+        await sharedRefresh(null, true, true); // signs in ('restore') on success; a 204/400/401 ends the retries
+      } catch {
+        retryInBackground(Math.min(delayMs * 2, 30_000));
+      }
+    }, delayMs);
+    (retryTimer as { unref?: () => void }).unref?.();
+  }
+
+  /**
+   * A fresh page's first question: is there a session to restore? Settles within `startTimeout`:
+   * when Strapi cannot be reached (network, 429, 5xx, no answer), to signed out ('unavailable').
+   */
+  function restoreOnStart(): Promise<string | null> {
+    starting ??= new Promise<string | null>((settle) => {
+      const timer = setTimeout(() => {
+        unavailable();
+        settle(null);
+      }, startTimeout);
+      sharedRefresh(null, false, true).then(
+        (ok) => {
+          clearTimeout(timer);
+          settle(ok ? token : null);
+        },
+        () => {
+          clearTimeout(timer);
+          unavailable();
+          settle(null);
+        }
+      );
+    });
+    return starting;
   }
 
   function sameOrigin(url: string): boolean {
@@ -266,6 +337,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     if (keepsBodyToken && data.refreshToken) await storage.set(data.refreshToken);
     adopt(data.jwt, accessTokenExpiry(decodeJwt(data.jwt), sentAt, Date.now()));
     user = data.user;
+    cookieLoginHere = !data.refreshToken && typeof document !== 'undefined';
+    clearTimeout(retryTimer);
     post({ type: 'token', jwt: data.jwt, expiresAt, user });
     emit(listeners.auth, { signedIn: true, user, reason });
     return { user: data.user, signedIn: true };
@@ -358,6 +431,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
 
     destroy() {
       destroyed = true;
+      clearTimeout(retryTimer);
       tabs.close();
       Object.values(listeners).forEach((set) => set.clear());
     },

@@ -27,6 +27,7 @@ export function settingsOf(options: AuthClientOptions) {
     storage: options.storage ?? memoryStorage(),
     fetchImpl: options.fetch ?? (((input, init) => globalThis.fetch(input, init)) as typeof fetch),
     credentials: options.credentials ?? 'include',
+    startTimeout: options.startTimeout ?? 5000,
     crossTab: options.crossTab ?? typeof window !== 'undefined',
     channelName: options.channelName ?? `strapi-refresh-token:${baseURL}`,
     /** The refresh token travels in bodies and lives in `storage`. */

@@ -49,6 +49,12 @@ export type AuthChangeReason =
   | 'restore'
   /** `logout()`, `logoutAll()` or revoking the current session, in this tab or another. */
   | 'logout'
+  /**
+   * Strapi could not be reached (network, 429, 5xx, or no answer within `startTimeout`) while
+   * restoring the session on a fresh page: signed out for now; the client keeps trying in the
+   * background and signs the user in (`'restore'`) when Strapi answers.
+   */
+  | 'unavailable'
   /** The server refused to refresh: the session was revoked, expired, or the user was blocked. */
   | 'expired';
 
@@ -130,6 +136,12 @@ export interface AuthClientOptions {
    * (a quarter of the lifespan, at most 30 s).
    */
   refreshMargin?: number | ((lifespanMs: number) => number);
+  /**
+   * How long restoring the session on a fresh page may take before the client settles to signed
+   * out with reason `'unavailable'` (and keeps retrying in the background, every few seconds up to
+   * 30 s apart). Default 5000 ms.
+   */
+  startTimeout?: number;
   /**
    * Share refreshed access tokens and logouts with the other tabs of this origin, and serialise
    * refreshes across tabs (Web Locks API, else BroadcastChannel). Default: `true` in browsers

@@ -31,6 +31,18 @@ async function reportBuiltInSessions(strapi: Core.Strapi): Promise<void> {
   );
 }
 
+/** Lifespans saved in the admin win over config/plugins: say so at start-up, or an edit to the file seems to do nothing. */
+async function reportSavedLifespans(strapi: Core.Strapi): Promise<void> {
+  const { values, configured, sources } = await getService(strapi, 'settings').view();
+  const overrides = (Object.keys(sources) as Array<keyof typeof sources>)
+    .filter((key) => sources[key] === 'saved' && values[key] !== configured[key])
+    .map((key) => `${key} ${values[key]} s (config: ${configured[key]} s)`);
+  if (overrides.length === 0) return;
+  strapi.log.info(
+    `[refresh-token] lifespans saved in the admin override config/plugins: ${overrides.join(', ')}. Settings → Refresh tokens → Lifespans → Reset goes back to the config.`
+  );
+}
+
 /** Stored sessions keep no more of their client's IP than `clientAddress` allows, from the first start on. */
 async function applyClientAddress(strapi: Core.Strapi): Promise<void> {
   const mode = pluginConfig(strapi).clientAddress;
@@ -75,4 +87,5 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
   await reportBuiltInSessions(strapi);
   await recordFirstStart(strapi); // the default cut-off of the legacy JWT exchange
   await applyClientAddress(strapi);
+  await reportSavedLifespans(strapi);
 };

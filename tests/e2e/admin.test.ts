@@ -148,7 +148,7 @@ describe('admin pages in Chromium', () => {
     const access = page.getByRole('textbox', { name: 'Access token lifespan' });
     const accessBadge = page.getByTestId('source-accessTokenLifespan');
     expect(await access.inputValue()).toBe('15');
-    expect(await accessBadge.textContent()).toBe('From config');
+    expect(await accessBadge.textContent()).toBe('Default');
 
     // Inline validation: an access lifespan of 30 days is not shorter than the 7-day idle lifespan.
     await page.getByRole('combobox', { name: 'Unit of Access token lifespan' }).click();
@@ -162,7 +162,7 @@ describe('admin pages in Chromium', () => {
     await page.getByRole('option', { name: 'minutes' }).click();
     await page.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => accessBadge.textContent()).toBe('Saved here');
-    expect(await page.getByTestId('source-refreshTokenIdleLifespan').textContent()).toBe('From config');
+    expect(await page.getByTestId('source-refreshTokenIdleLifespan').textContent()).toBe('Default');
 
     // Reload: the value is kept (it comes from the server).
     await page.reload();
@@ -218,6 +218,8 @@ describe('admin pages in Chromium', () => {
     await page.getByRole('alertdialog').getByRole('button', { name: 'Revoke' }).click();
     await expect.poll(() => row.count()).toBe(0);
     await expect.poll(() => page.getByText('No active sessions match this filter.').isVisible()).toBe(true);
+    // The header says the filter matches nothing, not that no user has a session.
+    expect(await page.getByText('No active session matches this filter.').isVisible()).toBe(true);
 
     // Its refresh token is dead.
     expect((await user.refresh()).status).toBe(401);

@@ -174,11 +174,11 @@ describe('settings', () => {
         sessionOnlyIdleLifespan: 86400,
       },
       sources: {
-        accessTokenLifespan: 'config',
-        refreshTokenIdleLifespan: 'config',
-        refreshTokenMaxLifespan: 'config',
-        reuseGracePeriod: 'config',
-        sessionOnlyIdleLifespan: 'config',
+        accessTokenLifespan: 'default',
+        refreshTokenIdleLifespan: 'default',
+        refreshTokenMaxLifespan: 'default',
+        reuseGracePeriod: 'default',
+        sessionOnlyIdleLifespan: 'default',
       },
     });
   });
@@ -200,7 +200,7 @@ describe('settings', () => {
     for (const e of res.body.error.details.errors) expect(typeof e.message).toBe('string');
     // Nothing was saved.
     const view = await api.get('/refresh-token/settings', as(superToken));
-    expect(view.body.data.sources.accessTokenLifespan).toBe('config');
+    expect(view.body.data.sources.accessTokenLifespan).toBe('default');
   });
 
   it('refuses a body that is not an object of lifespans with 400', async () => {
@@ -236,8 +236,8 @@ describe('settings', () => {
       accessTokenLifespan: 'saved',
       refreshTokenIdleLifespan: 'saved',
       refreshTokenMaxLifespan: 'saved',
-      reuseGracePeriod: 'config',
-      sessionOnlyIdleLifespan: 'config',
+      reuseGracePeriod: 'default',
+      sessionOnlyIdleLifespan: 'default',
     });
 
     const viewed = await api.get('/refresh-token/settings', as(superToken));
@@ -271,7 +271,7 @@ describe('settings', () => {
     const reset = await api.post('/refresh-token/settings/reset', as(superToken));
     expect(reset.status).toBe(200);
     expect(reset.body.data.values).toEqual(reset.body.data.configured);
-    expect(Object.values(reset.body.data.sources).every((source) => source === 'config')).toBe(true);
+    expect(Object.values(reset.body.data.sources).every((source) => source === 'default')).toBe(true);
 
     const again = await app.client().login(user.email, user.password);
     const claims2 = decodeJwt(again.body.jwt);

@@ -266,11 +266,49 @@ describe('client against a real Strapi', () => {
     expect(await reloaded.logout()).toEqual({ revoked: true });
     expect(jar.has('strapi_refresh_token')).toBe(false);
     // with no cookie, a fresh client is simply signed out: no event, no error
-    const { client: anonymous } = makeClient({ delivery: 'cookie' }, jar);
+    const { client: anonymous, w: w3 } = makeClient({ delivery: 'cookie' }, jar);
     const silent: string[] = [];
     anonymous.onSessionExpired(() => silent.push('expired'));
     expect(await anonymous.getUser()).toBeNull();
     expect(silent).toEqual([]);
+    // ...and its one probe is answered 204, not a 400 that a browser console shows in red.
+    expect(w3.refreshes().map((e) => e.status)).toEqual([204]);
+    expect(w3.log.every((e) => e.status < 400)).toBe(true);
+  });
+
+  it("a fresh page while Strapi is unreachable settles within startTimeout to signed out ('unavailable'), retries, and signs in when Strapi is back", async () => {
+    const jar = new Map<string, { value: string; path: string }>();
+    const { client: first } = makeClient({ delivery: 'cookie' }, jar);
+    await first.login(DEMO_USER.email, DEMO_USER.password);
+    let down = true;
+    const w = wire({ jar });
+    const flaky: typeof fetch = (input, init) =>
+      down ? Promise.reject(new TypeError('fetch failed: connect ECONNREFUSED')) : w.fetch(input, init);
+    const reloaded = createAuthClient({ baseURL: app.url, delivery: 'cookie', fetch: flaky, startTimeout: 1500 });
+    const events: string[] = [];
+    reloaded.onAuthChange((e) => events.push(`${e.reason}:${e.signedIn}`));
+    const started = Date.now();
+    expect(await reloaded.getUser()).toBeNull();
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(events).toEqual(['unavailable:false']);
+    expect(reloaded.isSignedIn).toBe(false);
+    down = false;
+    await expect.poll(() => reloaded.isSignedIn, { timeout: 10_000, interval: 100 }).toBe(true);
+    expect(events).toEqual(['unavailable:false', 'restore:true']);
+    expect((await reloaded.getUser())?.email).toBe(DEMO_USER.email);
+    reloaded.destroy();
+  });
+
+  it('a server that never answers: the start still settles within startTimeout', async () => {
+    const hanging: typeof fetch = () => new Promise<Response>(() => undefined);
+    const client = createAuthClient({ baseURL: app.url, delivery: 'cookie', fetch: hanging, startTimeout: 800 });
+    const events: string[] = [];
+    client.onAuthChange((e) => events.push(e.reason));
+    const started = Date.now();
+    expect(await client.getUser()).toBeNull();
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(events).toEqual(['unavailable']);
+    client.destroy();
   });
 
   it('revoking a session from another client ends it: the victim gets onSessionExpired at its next refresh', async () => {

@@ -22,6 +22,9 @@ interface PanelProps {
   document?: { id?: number } | null;
 }
 
+/** An array, as useRBAC asks (an object is deprecated): allowedActions.canRead and canRevoke. */
+const PANEL_PERMISSIONS = [...PERMISSIONS.sessionsRead, ...PERMISSIONS.sessionsRevoke];
+
 type UserSession = Pick<SessionView, 'id' | 'device' | 'ip' | 'lastUsedAt'>;
 
 const UserSessions = ({ userId, canRevoke }: { userId: number; canRevoke: boolean }) => {
@@ -101,10 +104,7 @@ export const UserSessionsPanel = ({ model, document }: PanelProps) => {
   const {
     isLoading,
     allowedActions: { canRead, canRevoke },
-  } = useRBAC({
-    read: PERMISSIONS.sessionsRead,
-    revoke: PERMISSIONS.sessionsRevoke,
-  });
+  } = useRBAC(PANEL_PERMISSIONS);
   if (model !== USER_UID || typeof document?.id !== 'number' || isLoading || !canRead) return null;
   return {
     title: formatMessage({

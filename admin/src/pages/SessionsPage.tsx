@@ -61,7 +61,7 @@ export const SessionsPage = () => {
   const {
     isLoading: isLoadingPermissions,
     allowedActions: { canRevoke },
-  } = useRBAC({ revoke: PERMISSIONS.sessionsRevoke });
+  } = useRBAC(PERMISSIONS.sessionsRevoke);
 
   const [query, setQuery] = React.useState({ page: 1, pageSize: 10, user: '' });
   const [filterInput, setFilterInput] = React.useState('');
@@ -108,7 +108,10 @@ export const SessionsPage = () => {
   return (
     <Page.Main aria-busy={busy}>
       <Page.Title>{t('sessions.page.title')}</Page.Title>
-      <Layouts.Header title={t('sessions.header.title')} subtitle={t('sessions.header.subtitle', { total: pagination.total })} />
+      <Layouts.Header
+        title={t('sessions.header.title')}
+        subtitle={t(query.user ? 'sessions.header.subtitle.filtered' : 'sessions.header.subtitle', { total: pagination.total })}
+      />
       <Layouts.Action
         startActions={
           <form

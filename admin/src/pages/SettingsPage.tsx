@@ -34,7 +34,7 @@ import {
 interface SettingsView {
   values: Lifespans;
   configured: Lifespans;
-  sources: Record<LifespanKey, 'config' | 'saved'>;
+  sources: Record<LifespanKey, 'default' | 'config' | 'saved'>;
 }
 
 type Draft = Record<LifespanKey, { amount: number | undefined; unit: Unit }>;
@@ -68,7 +68,7 @@ export const SettingsPage = () => {
   const {
     isLoading: isLoadingPermissions,
     allowedActions: { canUpdate },
-  } = useRBAC({ update: PERMISSIONS.settingsUpdate });
+  } = useRBAC(PERMISSIONS.settingsUpdate);
 
   const [view, setView] = React.useState<SettingsView | null>(null);
   const [draft, setDraft] = React.useState<Draft | null>(null);
@@ -159,7 +159,7 @@ export const SettingsPage = () => {
                 variant="tertiary"
                 startIcon={<ArrowClockwise />}
                 onClick={onReset}
-                disabled={!canUpdate || submitting || LIFESPAN_KEYS.every((key) => view.sources[key] === 'config')}
+                disabled={!canUpdate || submitting || LIFESPAN_KEYS.every((key) => view.sources[key] !== 'saved')}
                 size="S"
               >
                 {t('settings.reset')}
@@ -198,7 +198,7 @@ export const SettingsPage = () => {
                             backgroundColor={saved ? 'success100' : 'neutral150'}
                             textColor={saved ? 'success700' : 'neutral700'}
                           >
-                            {t(saved ? 'settings.source.saved' : 'settings.source.config')}
+                            {t(`settings.source.${view.sources[key]}`)}
                           </Badge>
                         </Flex>
                         <Typography variant="pi" textColor="neutral600">

@@ -6,6 +6,7 @@ import {
   bodyToken,
   clearRefreshCookie,
   deliverTokens,
+  isEmptyProbe,
   logoutOthersWith,
   logoutWith,
   presentedToken,
@@ -29,6 +30,7 @@ const token = ({ strapi }: { strapi: Core.Strapi }) => {
     refresh: [
       'refresh',
       async (ctx: Context) => {
+        if (isEmptyProbe(ctx, strapi)) return void (ctx.status = 204);
         ctx.body = await refreshWith(ctx, strapi, presentedToken(ctx, strapi, bodyToken(ctx)));
       },
     ],

@@ -13,7 +13,8 @@ import { PasswordChangedError, type IssuedTokens } from '../services/sessions';
 import { afterLogin } from '../services/post-login';
 import { getService } from '../services/registry';
 import { refuse } from './refusal';
-import { guardTokenIssuing } from './request-guard';
+import { guardTokenIssuing, ownOrigins } from './request-guard';
+import { warnIfCrossSite } from './cross-site-hint';
 import { loginKey } from './sender-proof';
 import { tokenEndpoint } from './token-endpoint';
 import { deliverTokens, requestMeta } from './transport';
@@ -31,6 +32,7 @@ export function deviceIdOf(body: unknown): string | undefined {
 export async function beginLogin(ctx: Context, strapi: Core.Strapi): Promise<{ jkt: string | null; deviceId?: string }> {
   const deviceId = deviceIdOf(ctx.request.body);
   guardTokenIssuing(ctx, strapi);
+  warnIfCrossSite(ctx, strapi, ownOrigins(ctx, strapi)[0]);
   return { jkt: await loginKey(ctx, strapi), deviceId };
 }
 

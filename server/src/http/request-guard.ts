@@ -35,7 +35,7 @@ function policy(strapi: Core.Strapi): OriginPolicy {
  * The server's own origin: `server.url` when it is absolute; else as the request reached it
  * (Host, or X-Forwarded-Host behind a trusted proxy), which a client can name itself.
  */
-function ownOrigins(ctx: Context, strapi: Core.Strapi): string[] {
+export function ownOrigins(ctx: Context, strapi: Core.Strapi): string[] {
   const url = strapi.config.get('server.url') as string | undefined;
   return typeof url === 'string' && /^https?:\/\//.test(url) ? [new URL(url).origin] : [ctx.origin];
 }

@@ -45,6 +45,18 @@ export interface PresentedToken {
 
 const asPresented = (token: string, fromCookie: boolean): PresentedToken => ({ token, parsed: parseRefreshToken(token), fromCookie });
 
+/**
+ * A client's first refresh on a fresh page asks `{ "probe": true }`: with no refresh token at all
+ * (no cookie, no body token) the answer is 204, no session, instead of a 400 that every signed-out
+ * page load would show in red. It tells only what the 400 told: no token came with the request.
+ */
+export function isEmptyProbe(ctx: Context, strapi: Core.Strapi): boolean {
+  const body = isJson(ctx) ? (ctx.request.body as { probe?: unknown; refreshToken?: unknown } | undefined) : undefined;
+  if (body?.probe !== true || body.refreshToken !== undefined) return false;
+  const { name } = cookieSettings(pluginConfig(strapi).cookie);
+  return !ctx.cookies.get(name) && !builtInCookieToken(ctx, strapi);
+}
+
 /** The `refreshToken` field of a JSON body, or undefined when there is none. */
 export function bodyToken(ctx: Context): unknown {
   const body = isJson(ctx) ? (ctx.request.body as unknown) : undefined;
@@ -84,7 +96,7 @@ export function presentedToken(
   if (!raw) {
     // Say where it looked: the cookie's name and path (and the body field when that is allowed too).
     throw new errors.ValidationError(
-      `Missing refresh token: no ${name} cookie came with the request (the browser sends it only to paths under ${options.path}, and from another origin only with credentials: 'include')` +
+      `Missing refresh token: no ${name} cookie came with the request (the browser sends it only to paths under ${options.path}, from another origin only with credentials: 'include', and with SameSite=${options.sameSite ?? 'lax'} never from a page on another site: localhost and 127.0.0.1 are different sites, so open the front end and Strapi under the same host name)` +
         (usesBody(ctx, strapi) ? ', and no "refreshToken" in a JSON body' : '')
     );
   }

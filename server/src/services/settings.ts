@@ -1,12 +1,13 @@
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
-import { derivedSessionOnly, LIFESPAN_KEYS, lifespanErrors, lifespansOf, type Lifespans, pluginConfig } from '../config';
+import { defaultConfig, derivedSessionOnly, LIFESPAN_KEYS, lifespanErrors, lifespansOf, type Lifespans, pluginConfig } from '../config';
 
 /** How long a read of the saved settings is trusted; bounds staleness across instances. */
 const CACHE_MS = 5000;
 const STORE_KEY = 'settings';
 
-export type LifespanSource = 'config' | 'saved';
+/** 'default': the built-in default (config/plugins leaves it), 'config': set there, 'saved': saved in the admin. */
+export type LifespanSource = 'default' | 'config' | 'saved';
 
 export interface SettingsView {
   values: Lifespans;
@@ -62,8 +63,12 @@ const settings = ({ strapi }: { strapi: Core.Strapi }) => {
     async view(): Promise<SettingsView> {
       const savedValues = await saved();
       const sources = {} as SettingsView['sources'];
-      for (const key of LIFESPAN_KEYS) sources[key] = key in savedValues ? 'saved' : 'config';
-      return { values: merge(savedValues), configured: configured(), sources };
+      const config = configured();
+      const defaults = lifespansOf(defaultConfig);
+      const isDefault = (key: keyof Lifespans) =>
+        key === 'sessionOnlyIdleLifespan' ? pluginConfig(strapi).sessionOnlyIdleLifespan == null : config[key] === defaults[key];
+      for (const key of LIFESPAN_KEYS) sources[key] = key in savedValues ? 'saved' : isDefault(key) ? 'default' : 'config';
+      return { values: merge(savedValues), configured: config, sources };
     },
 
     /** Saves a full or partial set; rejects (400, field errors) a set that breaks the rules. */
