@@ -1,49 +1,26 @@
 /**
- * examples/nextjs as a user gets it, for the browser tests: the packed plugin installed into an app
- * folder, the example copied out of that app's node_modules into a folder of its own outside the
- * repository, then its README's steps (`npm install` — given the tarball, since this version is
- * not on the registry — and `npm run build`). Kept per tarball digest, so the e2e files share it.
+ * examples/nextjs as a user gets it, for the browser tests: installed from the packed plugin outside
+ * the repository (./examples.ts), then its README's `npm run build`. Kept per tarball digest, so
+ * the e2e files share it.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { launchChromium } from './chromium';
+import { installedExample, npm } from './examples';
 import { freePort } from './ports';
 import { LIMITERS_AT_DEFAULTS, startStrapi } from './strapi';
 
-const ROOT = path.resolve(__dirname, '../..');
-const WORK = path.join(os.tmpdir(), 'refresh-token-nextjs-example');
-const npm = (args: string[], cwd: string, env: Record<string, string> = {}) =>
-  execFileSync('npm', [...args, '--no-audit', '--no-fund'], { cwd, stdio: 'pipe', env: { ...process.env, ...env } });
-
 /** The example's folder, built; prepared once per tarball. */
 export function prepareExample(): string {
-  mkdirSync(WORK, { recursive: true });
-  const packed = JSON.parse(
-    execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', WORK], { cwd: ROOT, encoding: 'utf8' })
-  )[0];
-  const tarball = path.join(WORK, packed.filename);
-  const digest = createHash('sha256').update(readFileSync(tarball)).digest('hex').slice(0, 16);
-  const dir = path.join(WORK, digest);
-  const frontEnd = path.join(dir, 'front-end');
-  if (existsSync(path.join(frontEnd, '.next', 'BUILD_ID'))) return frontEnd;
-  for (const old of readdirSync(WORK)) if (old !== packed.filename) rmSync(path.join(WORK, old), { recursive: true, force: true });
-
   const started = Date.now();
-  const app = path.join(dir, 'strapi-app');
-  mkdirSync(app, { recursive: true });
-  writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'strapi-app', private: true }));
-  npm(['install', tarball, '--ignore-scripts'], app);
-  // The README's first step: copy the example out of the installed package.
-  cpSync(path.join(app, 'node_modules', 'strapi-plugin-refresh-token', 'examples', 'nextjs'), frontEnd, { recursive: true });
-  npm(['install', tarball], frontEnd);
-  npm(['run', 'build'], frontEnd, { NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' });
+  const { dir } = installedExample('nextjs');
+  if (existsSync(path.join(dir, '.next', 'BUILD_ID'))) return dir;
+  npm(['run', 'build'], dir, { NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' });
   console.log(
     `[e2e] examples/nextjs copied from the installed package, installed and built in ${((Date.now() - started) / 1000).toFixed(1)} s`
   );
-  return frontEnd;
+  return dir;
 }
 
 /** `next start` of the prepared example on 127.0.0.1 with the given environment; resolves once it is ready. */
