@@ -31,6 +31,22 @@ async function reportBuiltInSessions(strapi: Core.Strapi): Promise<void> {
   );
 }
 
+/** Which keys sign access tokens, and how many earlier jwtSecrets still verify (never a key itself). */
+function reportSigning(strapi: Core.Strapi): void {
+  const { keys, previousSecrets } = pluginConfig(strapi).signing;
+  const described = getService(strapi, 'accessTokens').describeKeys();
+  if (described.length > 0) {
+    strapi.log.info(
+      `[refresh-token] access tokens are signed with ${described[0].alg} key '${described[0].kid}'; ${keys.length} key(s) verify and are published at /api/token/jwks`
+    );
+  }
+  if (previousSecrets.length > 0) {
+    strapi.log.info(
+      `[refresh-token] ${previousSecrets.length} previous jwtSecret(s) are still accepted for HS access tokens (signing.previousSecrets): remove them once an access lifespan has passed since the rotation`
+    );
+  }
+}
+
 /** Lifespans saved in the admin win over config/plugins: say so at start-up, or an edit to the file seems to do nothing. */
 async function reportSavedLifespans(strapi: Core.Strapi): Promise<void> {
   const { values, configured, sources } = await getService(strapi, 'settings').view();
@@ -88,4 +104,5 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
   await recordFirstStart(strapi); // the default cut-off of the legacy JWT exchange
   await applyClientAddress(strapi);
   await reportSavedLifespans(strapi);
+  reportSigning(strapi);
 };

@@ -180,6 +180,7 @@ describe('settings', () => {
         reuseGracePeriod: 'default',
         sessionOnlyIdleLifespan: 'default',
       },
+      signing: { keys: [], previousSecrets: 0, jwksPath: '/api/token/jwks' },
     });
   });
 

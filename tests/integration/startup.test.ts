@@ -49,6 +49,29 @@ describe('start-up', () => {
     expect(refuse.output).toContain('Migrating from the built-in refresh mode');
   });
 
+  it('signing.keys: every problem at once, each naming the key, never a private member', async () => {
+    const { generateKeyPairSync } = await import('node:crypto');
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }) as Record<string, string>;
+    const { d, ...publicOnly } = ec;
+    const keys = [
+      { ...publicOnly, kid: 'no-private', alg: 'ES256' },
+      { ...ec, kid: 'twice', alg: 'ES256' },
+      { ...ec, kid: 'twice', alg: 'ES256' },
+      { ...ec, kid: 'wrong-alg', alg: 'ES512' },
+      { ...ec, kid: 'misfit', alg: 'EdDSA' },
+      { kty: 'oct', k: 'c2VjcmV0', kid: 'hs', alg: 'HS256' },
+    ];
+    const { code, output } = await boot({ REFRESH_TOKEN_CONFIG: JSON.stringify({ signing: { keys } }) });
+    expect(code).not.toBe(0);
+    expect(output).toContain('invalid config (5 problems)');
+    expect(output).toContain("signing.keys[0] (kid 'no-private'): the private part is missing (d)");
+    expect(output).toContain("signing.keys[2] (kid 'twice'): the kid 'twice' is used by another key");
+    expect(output).toContain("signing.keys[3] (kid 'wrong-alg'): alg must be ES256, EdDSA or RS256");
+    expect(output).toContain("signing.keys[4] (kid 'misfit'): alg EdDSA needs kty OKP and crv Ed25519, got kty EC crv P-256");
+    expect(output).toContain("signing.keys[5] (kid 'hs') is a symmetric (HS) secret");
+    expect(output).not.toContain(d);
+  });
+
   it('in production, senderConstraint without an absolute server.url stops start-up naming the key; with one it boots', async () => {
     const config = JSON.stringify({ senderConstraint: 'optional' });
     const env = { NODE_ENV: 'production', REFRESH_TOKEN_CONFIG: config, APP_KEYS: 'a,b', ADMIN_JWT_SECRET: 'x'.repeat(32) };

@@ -11,6 +11,7 @@ import {
   newSessionId,
   parseRefreshToken,
   signAccessToken,
+  accessClaims,
   successorSecret,
   verifyAccessToken,
 } from '../../server/src/tokens';
@@ -106,13 +107,13 @@ describe('lineage: which secrets a session really issued', () => {
 
 describe('access tokens', () => {
   it('are users-permissions JWTs (id claim, same secret) carrying sid, auth_time, a unique jti and the lifespan', () => {
-    const token = signAccessToken(keys, 7, 'sid-123', 120, 1_700_000_000_500);
+    const token = signAccessToken(keys, accessClaims(7, 'sid-123', 120, 1_700_000_000_500));
     const claims = jwt.verify(token, 'unit-test-secret', { algorithms: ['HS256'] }) as jwt.JwtPayload;
     expect(claims).toMatchObject({ id: 7, sid: 'sid-123', auth_time: 1_700_000_000 });
     expect(claims.exp! - claims.iat!).toBe(120);
     expect(verifyAccessToken(keys, token).id).toBe(7);
     // Two tokens in the same second differ.
-    const again = signAccessToken(keys, 7, 'sid-123', 120, 1_700_000_000_500);
+    const again = signAccessToken(keys, accessClaims(7, 'sid-123', 120, 1_700_000_000_500));
     expect(again).not.toBe(token);
     expect(jwt.decode(again)).toMatchObject({ jti: expect.stringMatching(/^[A-Za-z0-9_-]{16}$/) });
     expect((jwt.decode(again) as jwt.JwtPayload).jti).not.toBe(claims.jti);
@@ -124,6 +125,13 @@ describe('access tokens', () => {
     expect(() => verifyAccessToken(keys, none)).toThrow();
     expect(() => verifyAccessToken(keys, jwt.sign(payload, 'unit-test-secret', { algorithm: 'HS512' }))).toThrow();
     expect(() => verifyAccessToken(keys, jwt.sign(payload, 'wrong', { algorithm: 'HS256' }))).toThrow();
+  });
+
+  it('previous secrets still verify their HS tokens; a secret never listed does not', () => {
+    const rotated = createSigningKeys('the-new-secret', 'HS256', ['unit-test-secret']);
+    const old = signAccessToken(keys, accessClaims(7, 'sid-1', 120, Date.now()));
+    expect(verifyAccessToken(rotated, old).id).toBe(7);
+    expect(() => verifyAccessToken(createSigningKeys('the-new-secret'), old)).toThrow();
   });
 
   it('refuse a non-HMAC algorithm at start-up', () => {

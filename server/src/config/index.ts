@@ -69,6 +69,12 @@ export interface PluginConfig {
    * full address, in memory only.
    */
   clientAddress: ClientAddressMode;
+  /**
+   * Access-token signing. `keys`: private JWKs (ES256 EC P-256, EdDSA Ed25519, RS256 RSA), each with
+   * a `kid`: the first signs, all verify, `GET /api/token/jwks` publishes them. Unset: HS256 with
+   * users-permissions' jwtSecret. `previousSecrets`: earlier jwtSecrets whose HS tokens still verify.
+   */
+  signing: { keys: object[]; previousSecrets: string[] };
 }
 
 export type ClientAddressMode = 'network' | 'full' | 'none';
@@ -128,6 +134,7 @@ export const defaultConfig: PluginConfig = {
   senderConstraint: 'off',
   dpop: { proofWindow: '60s', requireForAccessTokens: false },
   clientAddress: 'network',
+  signing: { keys: [], previousSecrets: [] },
 };
 
 /**

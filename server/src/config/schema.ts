@@ -1,3 +1,4 @@
+import { signingKeyProblems } from '../tokens/signing-keys';
 import { yup } from '@strapi/utils';
 import { parseDuration, parseDurationOrZero } from './duration';
 import { lifespanErrors, lifespansOf } from './lifespans';
@@ -116,6 +117,15 @@ const schema = yup
         requireForAccessTokens: yup.boolean().strict().typeError('dpop.requireForAccessTokens must be a boolean'),
       })
       .noUnknown(true, 'dpop has an unknown key: ${unknown}'),
+    signing: yup
+      .object({
+        keys: yup.mixed(), // checked key by key below, every problem at once
+        previousSecrets: yup
+          .array()
+          .of(yup.string().strict().min(1, 'signing.previousSecrets entries must be non-empty strings'))
+          .typeError('signing.previousSecrets must be a list of earlier jwtSecrets'),
+      })
+      .noUnknown(true, 'signing has an unknown key: ${unknown}'),
     clientAddress: yup.mixed().oneOf(['network', 'full', 'none'], "clientAddress must be 'network', 'full' or 'none'"),
     builtInRefreshMode: yup.mixed().oneOf(['take-over', 'refuse'], "builtInRefreshMode must be 'take-over' or 'refuse'"),
     proxySecret: yup
@@ -157,6 +167,7 @@ export function validateConfig(config: unknown): void {
     parseDurationOrZero(c?.reuseGracePeriod) !== null &&
     (c?.sessionOnlyIdleLifespan == null || parseDuration(c.sessionOnlyIdleLifespan) !== null);
   if (readable) problems.push(...lifespanErrors(lifespansOf(c)).map(([, message]) => message));
+  problems.push(...signingKeyProblems(c?.signing?.keys));
   if (c?.cookie?.sameSite === 'none') {
     if (c.cookie.secure === false) {
       problems.push(

@@ -1,3 +1,4 @@
+import { pluginConfig } from '../config';
 import type { Core } from '@strapi/strapi';
 import { errors } from '@strapi/utils';
 import type { Context } from 'koa';
@@ -63,18 +64,29 @@ function readableUserFields(ctx: Context): Array<'username' | 'email'> {
 const admin = ({ strapi }: { strapi: Core.Strapi }) => {
   const settings = () => getService(strapi, 'settings');
   const sessions = () => getService(strapi, 'sessions');
+  /** The lifespans, and which keys sign access tokens (kid, alg, signing or verify-only: never a private member). */
+  const withSigning = async (view: Promise<object>) => ({
+    data: {
+      ...(await view),
+      signing: {
+        keys: getService(strapi, 'accessTokens').describeKeys(),
+        previousSecrets: pluginConfig(strapi).signing.previousSecrets.length,
+        jwksPath: '/api/token/jwks',
+      },
+    },
+  });
 
   return {
     async getSettings(ctx: Context) {
-      ctx.body = { data: await settings().view() };
+      ctx.body = await withSigning(settings().view());
     },
 
     async updateSettings(ctx: Context) {
-      ctx.body = { data: await settings().save(parseSettingsBody(ctx.request.body)) };
+      ctx.body = await withSigning(settings().save(parseSettingsBody(ctx.request.body)));
     },
 
     async resetSettings(ctx: Context) {
-      ctx.body = { data: await settings().reset() };
+      ctx.body = await withSigning(settings().reset());
     },
 
     async listSessions(ctx: Context) {

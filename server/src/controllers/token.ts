@@ -22,11 +22,23 @@ import { tokenActions } from '../http/token-endpoint';
 import { loginKey } from '../http/sender-proof';
 import { getService } from '../services/registry';
 
+/**
+ * How long verifiers may cache the JWKS. Keep a key listed at least the access lifespan plus this
+ * long after it stops signing (docs/signing-keys.md).
+ */
+export const JWKS_MAX_AGE_SECONDS = 300;
+
 /** POST /api/token/* and the end-user sessions API. Thin: read, check, call the service, reply. */
 const token = ({ strapi }: { strapi: Core.Strapi }) => {
   const sessions = () => getService(strapi, 'sessions');
 
-  return tokenActions(strapi, {
+  /** GET /api/token/jwks: public keys only, from memory; public and cacheable, so not rate-limited. */
+  const jwks = async (ctx: Context) => {
+    ctx.set('Cache-Control', `public, max-age=${JWKS_MAX_AGE_SECONDS}`);
+    ctx.body = getService(strapi, 'accessTokens').jwks();
+  };
+
+  const actions = tokenActions(strapi, {
     refresh: [
       'refresh',
       async (ctx: Context) => {
@@ -97,6 +109,7 @@ const token = ({ strapi }: { strapi: Core.Strapi }) => {
       },
     ],
   });
+  return { ...actions, jwks };
 };
 
 export default token;

@@ -19,5 +19,6 @@ export default {
     route('GET', '/token/sessions', 'listSessions'),
     route('DELETE', '/token/sessions/:id', 'revokeSession'),
     route('POST', '/token/exchange', 'exchange'),
+    route('GET', '/token/jwks', 'jwks'),
   ],
 };

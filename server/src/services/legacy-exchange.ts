@@ -42,7 +42,12 @@ export async function exchangeLegacyToken(
   jkt: string | null = null
 ): Promise<LegacyExchange> {
   const config = pluginConfig(strapi);
-  const claims = getService(strapi, 'accessTokens').verify(bearer) as { id?: unknown; sid?: unknown; iat?: unknown; exp?: unknown } | null;
+  const claims = (await getService(strapi, 'accessTokens').verify(bearer)) as {
+    id?: unknown;
+    sid?: unknown;
+    iat?: unknown;
+    exp?: unknown;
+  } | null;
   if (!claims || typeof claims.iat !== 'number') return refused('Invalid or expired token');
   // Without an expiry its once-only mark could never be purged safely: such a JWT is never exchanged.
   if (typeof claims.exp !== 'number') return refused('Only a JWT with an expiry (exp) can be exchanged');

@@ -72,6 +72,8 @@ export function digestsEqual(a: string | null | undefined, b: string | null | un
 export interface SigningKeys {
   /** The users-permissions jwtSecret as a KeyObject: signs and verifies access tokens. */
   jwtKey: KeyObject;
+  /** Earlier jwtSecrets (`signing.previousSecrets`): their HS tokens still verify until they expire. */
+  previousKeys: KeyObject[];
   /** A key derived from the jwtSecret that only derives successor secrets. */
   rotationKey: KeyObject;
   algorithm: jwt.Algorithm;
@@ -81,13 +83,14 @@ export interface SigningKeys {
  * Built once at start-up. jsonwebtoken given a string secret first tries to parse it as a PEM key
  * and pays an exception on every call; a KeyObject skips that.
  */
-export function createSigningKeys(jwtSecret: string, algorithm: string = 'HS256'): SigningKeys {
+export function createSigningKeys(jwtSecret: string, algorithm: string = 'HS256', previousSecrets: string[] = []): SigningKeys {
   if (!/^HS(256|384|512)$/.test(algorithm)) {
     throw new Error(`refresh-token needs an HMAC algorithm (HS256/384/512) for users-permissions JWTs, got ${algorithm}`);
   }
   const rotation = createHmac('sha256', jwtSecret).update('strapi-plugin-refresh-token/rotation/v1').digest();
   return {
     jwtKey: createSecretKey(Buffer.from(jwtSecret, 'utf8')),
+    previousKeys: previousSecrets.map((secret) => createSecretKey(Buffer.from(secret, 'utf8'))),
     rotationKey: createSecretKey(rotation),
     algorithm: algorithm as jwt.Algorithm,
   };
@@ -106,24 +109,49 @@ export interface AccessClaims {
 }
 
 /**
- * A users-permissions compatible access JWT (`id` claim) that also names its session (`sid`). A
- * random `jti` makes every token unique, even two issued in the same second.
+ * The claims of a users-permissions compatible access JWT (`id`) that also names its session
+ * (`sid`) and its login time. A random `jti` makes every token unique, even two in the same second.
  */
-export const signAccessToken = (
-  keys: SigningKeys,
+export function accessClaims(
   userId: number | string,
   sessionId: string,
   lifespanSeconds: number,
   loginAtMs: number,
   /** A sender-constrained session's key thumbprint (RFC 9449 `cnf.jkt`). */
-  jkt?: string | null
-): string =>
-  jwt.sign({ id: userId, sid: sessionId, auth_time: Math.floor(loginAtMs / 1000), ...(jkt ? { cnf: { jkt } } : {}) }, keys.jwtKey, {
-    algorithm: keys.algorithm,
-    expiresIn: lifespanSeconds,
-    jwtid: randomBytes(12).toString('base64url'),
-  });
+  jkt?: string | null,
+  nowMs = Date.now()
+): AccessClaims {
+  const iat = Math.floor(nowMs / 1000);
+  return {
+    id: userId,
+    sid: sessionId,
+    auth_time: Math.floor(loginAtMs / 1000),
+    ...(jkt ? { cnf: { jkt } } : {}),
+    iat,
+    exp: iat + lifespanSeconds,
+    jti: randomBytes(12).toString('base64url'),
+  };
+}
 
-/** Verifies with the algorithm pinned; throws on anything invalid, as jsonwebtoken does. */
-export const verifyAccessToken = (keys: SigningKeys, token: string): jwt.JwtPayload =>
-  jwt.verify(token, keys.jwtKey, { algorithms: [keys.algorithm] }) as jwt.JwtPayload;
+/** Signs access claims with the users-permissions secret (HS). */
+export const signAccessToken = (keys: SigningKeys, claims: AccessClaims): string =>
+  jwt.sign(claims, keys.jwtKey, { algorithm: keys.algorithm });
+
+/**
+ * Verifies an HS token with the algorithm pinned: the current secret, then each previous one.
+ * Throws on anything invalid, as jsonwebtoken does.
+ */
+export function verifyAccessToken(keys: SigningKeys, token: string): jwt.JwtPayload {
+  try {
+    return jwt.verify(token, keys.jwtKey, { algorithms: [keys.algorithm] }) as jwt.JwtPayload;
+  } catch (error) {
+    for (const key of keys.previousKeys) {
+      try {
+        return jwt.verify(token, key, { algorithms: [keys.algorithm] }) as jwt.JwtPayload;
+      } catch {
+        // the next one
+      }
+    }
+    throw error;
+  }
+}

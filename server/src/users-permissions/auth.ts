@@ -108,7 +108,7 @@ export function wrapUsersPermissionsJwt(strapi: Core.Strapi): void {
     const { strict, strictCacheTtl } = pluginConfig(strapi);
     const ttlMs = secondsOrZero(strictCacheTtl) * 1000;
     // A built-in refresh mode's access token works until it expires, but not in strict mode: it names no session.
-    const claims = getService(strapi, 'accessTokens').verify(token) ?? (strict ? null : builtInAccessClaims(strapi, token));
+    const claims = (await getService(strapi, 'accessTokens').verify(token)) ?? (strict ? null : builtInAccessClaims(strapi, token));
     if (!claims) throw new Error('Invalid token.');
     if (strict && (typeof claims.sid !== 'string' || !(await sessions().isLive(claims.sid, ttlMs)))) {
       throw new Error('Invalid token.');

@@ -67,7 +67,7 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
     return changed > 0;
   }
 
-  const accessToken = (userId: number, sessionId: string, l: Lifespans, loginAt: number, jkt: string | null): string =>
+  const accessToken = (userId: number, sessionId: string, l: Lifespans, loginAt: number, jkt: string | null): Promise<string> =>
     accessTokens().issue(userId, sessionId, l.accessTokenLifespan, loginAt, jkt);
 
   /** A refresh or logout of a bound session without a proof by its key: a live token in the wrong hands. */
@@ -154,7 +154,7 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
       return {
         sessionId,
         userId,
-        accessToken: accessToken(userId, sessionId, l, loginAt, jkt),
+        accessToken: await accessToken(userId, sessionId, l, loginAt, jkt),
         refreshToken: formatRefreshToken({ sessionId, secret }),
         expiresAt,
         persistent,
@@ -191,10 +191,10 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
       const loginAt = ms(row.created_at);
       const jkt = row.jkt; // bound at creation or never: a proof on a refresh binds nothing
       const proofRequired = jkt == null && key.mode === 'required';
-      const issued = (expiresAt: number, boundTo: string | null): RotateResult => ({
+      const issued = async (expiresAt: number, boundTo: string | null): Promise<RotateResult> => ({
         ok: true,
         ...who,
-        accessToken: accessToken(who.userId, sessionId, l, loginAt, boundTo),
+        accessToken: await accessToken(who.userId, sessionId, l, loginAt, boundTo),
         refreshToken: formatRefreshToken({ sessionId, secret: next }),
         expiresAt,
         persistent,
