@@ -28,6 +28,7 @@ import { dpopSigner } from './dpop-key';
 import type { AuthUser, CookieOptions, ServerAuthOptions } from './types';
 
 export { clientHeaders } from './client-identity';
+export { verifyAccessToken, type VerifyOptions } from './verify';
 export { RefreshNeededError, StrapiConfigError, StrapiUnavailableError } from './errors';
 export * from './types';
 

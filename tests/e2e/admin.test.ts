@@ -149,6 +149,9 @@ describe('admin pages in Chromium', () => {
     const accessBadge = page.getByTestId('source-accessTokenLifespan');
     expect(await access.inputValue()).toBe('15');
     expect(await accessBadge.textContent()).toBe('Default');
+    // The signing section: HS256 with users-permissions' secret in this app, no key listed.
+    await expect.poll(() => page.getByRole('heading', { name: 'Access-token signing keys' }).isVisible()).toBe(true);
+    expect(await page.getByText("signed with HS256 and users-permissions' JWT secret").isVisible()).toBe(true);
 
     // Inline validation: an access lifespan of 30 days is not shorter than the 7-day idle lifespan.
     await page.getByRole('combobox', { name: 'Unit of Access token lifespan' }).click();

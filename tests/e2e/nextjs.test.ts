@@ -25,6 +25,12 @@ const SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The front end's DPoP key, as an operator would put it in REFRESH_TOKEN_DPOP_KEY. */
 const DPOP_JWK = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
+/** Strapi's access-token signing key (signing.keys). */
+const SIGNING_JWK = {
+  ...generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }),
+  kid: 'e2e-1',
+  alg: 'ES256',
+};
 
 /** GET from another loopback address (another client of the front end); the status code. */
 function getFrom(localAddress: string, url: string, cookie: string): Promise<number> {
@@ -47,7 +53,8 @@ const refreshed: string[] = [];
 let stack: Awaited<ReturnType<typeof startNextStack>> | undefined;
 beforeAll(async () => {
   stack = await startNextStack({
-    plugin: { senderConstraint: 'optional' },
+    // ES256 access tokens: the example's middleware verifies them against Strapi's JWKS (verifyAccessToken).
+    plugin: { senderConstraint: 'optional', signing: { keys: [SIGNING_JWK] } },
     exampleEnv: { REFRESH_TOKEN_DPOP_KEY: JSON.stringify(DPOP_JWK) },
   });
   ({ app, next, browser } = stack);
@@ -164,6 +171,14 @@ describe('examples/nextjs in Chromium', () => {
     await sleep(5500);
     await page.reload();
     expect(await page.getByTestId('email').textContent()).toBe(DEMO_USER.email);
+    // The middleware verified the (refreshed, ES256) access token against Strapi's JWKS, at the edge.
+    expect(await page.getByTestId('verified').textContent()).toContain("verified by the middleware against Strapi's JWKS");
+    const access = (await context.cookies()).find((c) => c.name === 'strapi_at')!.value;
+    expect(JSON.parse(Buffer.from(access.split('.')[0], 'base64url').toString())).toMatchObject({ alg: 'ES256', kid: 'e2e-1' });
+    // A tampered access token fails that check: the middleware sends the browser to the login page.
+    await context.addCookies([{ name: 'strapi_at', value: `${access.slice(0, -6)}AAAAAA`, url: base }]);
+    await page.goto(`${base}/dashboard`);
+    await page.waitForURL(`${base}/auth/login`);
     const rotated = await sessionCookie();
     expect(rotated.value).not.toBe(first.value);
     expect(rotated.expires).toBe(-1);

@@ -68,7 +68,13 @@ export async function startNextStack({
     plugin: { ...LIMITERS_AT_DEFAULTS.plugin, accessTokenLifespan: '5s', ...plugin },
     env: { REFRESH_TOKEN_PROXY_SECRET: PROXY_SECRET },
   });
-  const next = await startExample(example, { STRAPI_URL: app.url, REFRESH_TOKEN_PROXY_SECRET: PROXY_SECRET, ...exampleEnv });
+  const next = await startExample(example, {
+    STRAPI_URL: app.url,
+    REFRESH_TOKEN_PROXY_SECRET: PROXY_SECRET,
+    // Strapi signs with key pairs: the example's middleware verifies access tokens against its JWKS.
+    ...(plugin.signing ? { STRAPI_JWKS_URL: `${app.url}/api/token/jwks` } : {}),
+    ...exampleEnv,
+  });
   const browser = await launchChromium();
   return {
     app,

@@ -10,6 +10,7 @@ import { createLocalJWKSet, jwtVerify, SignJWT, importJWK, type JWK } from 'jose
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeJwt, type HttpClient } from '../helpers/http';
 import { newProofKey, proof } from '../helpers/dpop';
+import { verifyAccessToken } from '../../server-entry/src';
 import { DEMO_USER, LIMITERS_AT_DEFAULTS, startStrapi, type TestApp } from '../helpers/strapi';
 
 const privateJwk = (type: 'ec' | 'ed25519' | 'rsa', kid: string, alg: string): JWK => {
@@ -117,6 +118,16 @@ describe('rotation across restarts on one database: nobody is signed out', () =>
     app = await startStrapi(config([K1]));
     const { http, jwt: oldToken } = await login(app);
     const jar = [...http.jar];
+    // Another service verifying with the server entry's verifyAccessToken, through one stable URL.
+    let jwksFetches = 0;
+    const viaStableUrl: typeof fetch = (input, init) => {
+      jwksFetches++;
+      return fetch(String(input).replace('http://strapi.internal', app!.url), init);
+    };
+    const verifier = { jwksUrl: 'http://strapi.internal/api/token/jwks', fetch: viaStableUrl };
+    expect((await verifyAccessToken(oldToken, verifier))?.sid).toBe(decodeJwt(oldToken).sid);
+    expect(await verifyAccessToken(`${oldToken.slice(0, -4)}AAAA`, verifier)).toBeNull();
+    expect(jwksFetches).toBe(1);
     let database = app.database;
     await app.stop({ keepDatabase: true });
 
@@ -131,6 +142,17 @@ describe('rotation across restarts on one database: nobody is signed out', () =>
     const jwks = (await app.client().get('/api/token/jwks')).body;
     expect(jwks.keys.map((k: JWK) => k.kid)).toEqual(['k2', 'k1']);
     await jwtVerify(refreshed.body.jwt, createLocalJWKSet(jwks), { algorithms: ['EdDSA'] });
+    // The cached set has no k2: fetched again once, then verified; the old token from the cache.
+    expect((await verifyAccessToken(refreshed.body.jwt, verifier))?.id).toBe(decodeJwt(refreshed.body.jwt).id);
+    expect(await verifyAccessToken(oldToken, verifier)).not.toBeNull();
+    expect(jwksFetches).toBe(2);
+    // An HS256 token is never accepted by a verifier of published keys.
+    expect(
+      await verifyAccessToken(
+        (await login(app)).jwt.replace(/^[^.]+/, Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url')),
+        verifier
+      )
+    ).toBeNull();
     const newToken = refreshed.body.jwt;
     database = app.database;
     await app.stop({ keepDatabase: true });

@@ -16,6 +16,7 @@ import { ArrowClockwise, Check } from '@strapi/icons';
 import { Layouts, Page, useFetchClient, useNotification, useRBAC } from '@strapi/strapi/admin';
 import { useIntl } from 'react-intl';
 import { PERMISSIONS } from '../permissions';
+import { SigningKeys, type SigningInfo } from '../components/SigningKeys';
 import { PLUGIN_ID } from '../pluginId';
 import { formatSeconds } from '../utils/format';
 import { getTrad } from '../utils/getTrad';
@@ -35,6 +36,7 @@ interface SettingsView {
   values: Lifespans;
   configured: Lifespans;
   sources: Record<LifespanKey, 'default' | 'config' | 'saved'>;
+  signing?: SigningInfo;
 }
 
 type Draft = Record<LifespanKey, { amount: number | undefined; unit: Unit }>;
@@ -241,6 +243,7 @@ export const SettingsPage = () => {
               </Grid.Root>
             </Flex>
           </Box>
+          {view.signing && <SigningKeys signing={view.signing} />}
         </Layouts.Content>
       </form>
     </Page.Main>

@@ -1,3 +1,4 @@
+import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { RefreshNeededError, StrapiUnavailableError, type AuthUser } from 'strapi-plugin-refresh-token/server';
 import { pageAuth, serverAuth } from '../../lib/auth';
@@ -16,6 +17,8 @@ async function logout() {
  * page. Strapi busy or unreachable (429, 503): a notice to try again, and the session is kept.
  */
 export default async function Dashboard() {
+  const verifiedAtEdge = (await headers()).get('x-verified-user-id');
+  if (verifiedAtEdge === 'none') redirect('/auth/login'); // the middleware checked the token against Strapi's JWKS
   let user: AuthUser | null;
   try {
     user = await (await pageAuth()).getUser();
@@ -37,6 +40,9 @@ export default async function Dashboard() {
       <p>
         Signed in as <strong data-testid="email">{user.email}</strong>
       </p>
+      {verifiedAtEdge && (
+        <p data-testid="verified">Access token verified by the middleware against Strapi&apos;s JWKS (user {verifiedAtEdge}).</p>
+      )}
       <form action={logout}>
         <button type="submit">Log out</button>
       </form>
