@@ -15,7 +15,16 @@ export const SigningKeys = ({ signing }: { signing: SigningInfo }) => {
   const backend = (window as { strapi?: { backendURL?: string } }).strapi?.backendURL;
   const jwksUrl = `${backend || window.location.origin}${signing.jwksPath}`;
   return (
-    <Box background="neutral0" hasRadius shadow="filterShadow" marginTop={6} paddingTop={6} paddingBottom={6} paddingLeft={7} paddingRight={7}>
+    <Box
+      background="neutral0"
+      hasRadius
+      shadow="filterShadow"
+      marginTop={6}
+      paddingTop={6}
+      paddingBottom={6}
+      paddingLeft={7}
+      paddingRight={7}
+    >
       <Flex direction="column" alignItems="stretch" gap={4}>
         <Typography variant="delta" tag="h2">
           {t('signing.title')}
