@@ -50,6 +50,20 @@ const RUN_VARIANTS = !flag('no-variants') && !flag('scale-only');
 const LIMITER_ONLY = flag('limiter-only');
 /** Only the DPoP cells (refresh and GET /api/users/me with and without proofs): `npm run bench -- --dpop-only`. */
 const DPOP_ONLY = flag('dpop-only');
+/** Only the signing-key cells (refresh and GET /api/users/me signed with ES256 and EdDSA beside HS256): `--signing-only`. */
+const SIGNING_ONLY = flag('signing-only');
+/** A fresh private JWK for the signing-key modes (never written anywhere). */
+const privateJwk = (kind, alg) => ({
+  ...require('node:crypto')
+    .generateKeyPairSync(kind, kind === 'ec' ? { namedCurve: 'P-256' } : undefined)
+    .privateKey.export({ format: 'jwk' }),
+  kid: `bench-${alg}`,
+  alg,
+});
+const signedWith = (jwk) => ({
+  REFRESH_TOKEN_CONFIG: JSON.stringify({ delivery: 'body', rateLimit: { enabled: false }, signing: { keys: [jwk] } }),
+  UP_CONFIG: JSON.stringify({ ratelimit: { enabled: false } }),
+});
 const CPU_PROF = process.env.BENCH_CPU_PROF === '1';
 const PG = {
   host: process.env.BENCH_PG_HOST || '127.0.0.1',
@@ -106,6 +120,16 @@ const MODES = {
       }),
       UP_CONFIG: JSON.stringify({ ratelimit: { enabled: false } }),
     },
+  },
+  E: {
+    label: 'plugin, access tokens signed with ES256 (signing.keys)',
+    refreshPath: '/api/token/refresh',
+    env: signedWith(privateJwk('ec', 'ES256')),
+  },
+  P: {
+    label: 'plugin, access tokens signed with EdDSA (signing.keys)',
+    refreshPath: '/api/token/refresh',
+    env: signedWith(privateJwk('ed25519', 'EdDSA')),
   },
   B: {
     label: 'built-in',
@@ -422,6 +446,7 @@ async function mainMatrix() {
   let variants = null;
   let limiter = null;
   let dpop = null;
+  let signing = null;
   for (const key of ['A', 'B']) {
     const database = await freshDatabase(`main-${key.toLowerCase()}`);
     servers[key] = await startServer(key, database, 'main');
@@ -430,10 +455,12 @@ async function mainMatrix() {
   const cells = [];
   try {
     // First, while all four servers are equally fresh: the authenticated-GET variants.
-    if (RUN_VARIANTS && !LIMITER_ONLY && !DPOP_ONLY) variants = await authVariants(servers);
-    if (RUN_VARIANTS && !DPOP_ONLY) limiter = await limiterVariant(servers);
-    if (RUN_VARIANTS && !LIMITER_ONLY) dpop = await dpopVariant(servers);
-    if (LIMITER_ONLY || DPOP_ONLY) return { cells, variants, limiter, dpop };
+    const only = LIMITER_ONLY || DPOP_ONLY || SIGNING_ONLY;
+    if (RUN_VARIANTS && !only) variants = await authVariants(servers);
+    if (RUN_VARIANTS && (!only || LIMITER_ONLY)) limiter = await limiterVariant(servers);
+    if (RUN_VARIANTS && (!only || DPOP_ONLY)) dpop = await dpopVariant(servers);
+    if (RUN_VARIANTS && (!only || SIGNING_ONLY)) signing = await signingVariant(servers);
+    if (only) return { cells, variants, limiter, dpop, signing };
     for (const name of SCENARIOS) {
       for (const key of ['A', 'B']) await warmUp(servers[key], name); // discarded
       for (const connections of CONCURRENCY) {
@@ -462,7 +489,7 @@ async function mainMatrix() {
   } finally {
     await Promise.all(Object.values(servers).map((s) => s.stop()));
   }
-  return { cells, variants, limiter, dpop };
+  return { cells, variants, limiter, dpop, signing };
 }
 
 /**
@@ -540,37 +567,54 @@ async function limiterVariant(mainServers) {
  * is the price of verifying a proof (ES256, jose) and remembering its jti.
  */
 async function dpopVariant(mainServers) {
-  const database = await freshDatabase('variant-d');
-  const bound = await startServer('D', database, 'variant');
-  log(`mode D (${MODES.D.label}) up at ${bound.url} in ${bound.bootMs} ms`);
-  const servers = { A: mainServers.A, D: bound };
+  return variantAgainstPlugin(mainServers, 'D', [
+    ['refresh', 'refresh-dpop'],
+    ['me', 'me-dpop'],
+  ]);
+}
+
+/**
+ * The plugin (A, HS256) against one other mode's server, the same scenario pairs at c=8, rounds
+ * A X A X A X: what that mode adds in CPU per request.
+ */
+async function variantAgainstPlugin(mainServers, modeKey, pairs) {
+  const database = await freshDatabase(`variant-${modeKey.toLowerCase()}`);
+  const other = await startServer(modeKey, database, 'variant');
+  log(`mode ${modeKey} (${MODES[modeKey].label}) up at ${other.url} in ${other.bootMs} ms`);
+  const servers = { A: mainServers.A, [modeKey]: other };
   const result = {};
   try {
-    for (const [plain, signed] of [
-      ['refresh', 'refresh-dpop'],
-      ['me', 'me-dpop'],
-    ]) {
-      const runs = { A: [], D: [] };
+    for (const [plain, variant] of pairs) {
+      const runs = { A: [], [modeKey]: [] };
       await warmUp(servers.A, plain);
-      await warmUp(servers.D, signed);
-      for (const key of QUICK ? ['A', 'D'] : ['A', 'D', 'A', 'D', 'A', 'D']) {
-        const r = await measure(servers[key], key === 'A' ? plain : signed, 8, DURATION);
+      await warmUp(other, variant);
+      for (const key of QUICK ? ['A', modeKey] : ['A', modeKey, 'A', modeKey, 'A', modeKey]) {
+        const r = await measure(servers[key], key === 'A' ? plain : variant, 8, DURATION);
         runs[key].push(r);
-        log(`  ${key === 'A' ? plain : signed} c=8  ${key} ${fmt(r)}`);
+        log(`  ${key === 'A' ? plain : variant} c=8  ${key} ${fmt(r)}`);
       }
       const without = merge(runs.A);
-      const withProof = merge(runs.D);
+      const withVariant = merge(runs[modeKey]);
       result[plain] = {
         without,
-        with: withProof,
-        cpuMsAdded: round(withProof.cpuMsPerReq - without.cpuMsPerReq, 3),
-        rpsRatio: round(withProof.rps / without.rps, 3),
+        with: withVariant,
+        cpuMsAdded: round(withVariant.cpuMsPerReq - without.cpuMsPerReq, 3),
+        rpsRatio: round(withVariant.rps / without.rps, 3),
       };
     }
   } finally {
-    await bound.stop();
+    await other.stop();
   }
   return result;
+}
+
+/** Refresh and the authenticated GET with ES256 and EdDSA access tokens beside HS256, same run. */
+async function signingVariant(mainServers) {
+  const pairs = [
+    ['refresh', 'refresh'],
+    ['me', 'me'],
+  ];
+  return { ES256: await variantAgainstPlugin(mainServers, 'E', pairs), EdDSA: await variantAgainstPlugin(mainServers, 'P', pairs) };
 }
 
 async function scaleScenario() {
@@ -614,7 +658,7 @@ async function scaleScenario() {
 
 // ---------------------------------------------------------------------------------------------
 
-function printTable(cells, scale, variants, limiter, dpop) {
+function printTable(cells, scale, variants, limiter, dpop, signing) {
   const out = [];
   const header = `| scenario | c | plugin req/s | p50 ms | p99 ms | err | CPU ms/req | built-in req/s | p50 ms | p99 ms | err | CPU ms/req | req/s ratio | p99 ratio | CPU/req ratio |`;
   out.push(
@@ -659,6 +703,16 @@ function printTable(cells, scale, variants, limiter, dpop) {
     for (const [name, d] of Object.entries(dpop)) {
       out.push(
         `| ${name === 'me' ? 'GET /api/users/me' : 'refresh'} | ${d.without.rps}, ${d.without.cpuMsPerReq} | ${d.with.rps}, ${d.with.cpuMsPerReq} | ${d.cpuMsAdded} ms | ${d.rpsRatio}x |`
+      );
+    }
+  }
+  if (signing) {
+    out.push('', '| c=8, CPU ms/req (req/s) | HS256 (jwtSecret) | ES256 | EdDSA |', '| --- | --- | --- | --- |');
+    for (const name of ['refresh', 'me']) {
+      const hs = signing.ES256[name].without;
+      const cell = (d) => `${d.with.cpuMsPerReq} (${d.with.rps}), ${d.cpuMsAdded >= 0 ? '+' : ''}${d.cpuMsAdded} ms`;
+      out.push(
+        `| ${name === 'me' ? 'GET /api/users/me' : 'refresh'} | ${hs.cpuMsPerReq} (${hs.rps}) | ${cell(signing.ES256[name])} | ${cell(signing.EdDSA[name])} |`
       );
     }
   }
@@ -755,7 +809,9 @@ async function main() {
     `bench: db=${DB} duration=${DURATION}s concurrency=${CONCURRENCY.join(',')} rounds=${ROUNDS.join(' ')}${QUICK ? ' (quick)' : ''}; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} CPUs`
   );
   startLoader();
-  const { cells, variants, limiter, dpop } = RUN_MAIN ? await mainMatrix() : { cells: [], variants: null, limiter: null, dpop: null };
+  const { cells, variants, limiter, dpop, signing } = RUN_MAIN
+    ? await mainMatrix()
+    : { cells: [], variants: null, limiter: null, dpop: null, signing: null };
   const scale = RUN_SCALE ? await scaleScenario() : null;
   const loadAfter = os.loadavg();
   const targetList = verdicts(cells, scale, variants, limiter, dpop);
@@ -785,11 +841,18 @@ async function main() {
       scaleDurationSeconds: SCALE_DURATION,
       scaleRounds: SCALE_ROUNDS,
     },
-    modes: Object.fromEntries(Object.values(MODES).map((m) => [m.label, { refreshPath: m.refreshPath, env: m.env }])),
+    // The signing modes' private members are not written out (fresh keys per run).
+    modes: Object.fromEntries(
+      Object.values(MODES).map((m) => [
+        m.label,
+        { refreshPath: m.refreshPath, env: JSON.parse(JSON.stringify(m.env).replace(/\\"(d|p|q|dp|dq|qi)\\":\\"[^\\"]+\\"/g, '\\"$1\\":\\"…\\"')) },
+      ])
+    ),
     cells,
     variants,
     limiter,
     dpop,
+    signing,
     scale,
     targets: targetList,
     totalSeconds: round((Date.now() - t0) / 1000, 1),
@@ -809,7 +872,7 @@ async function main() {
   console.log(
     `\nstrapi-plugin-refresh-token bench - ${DB}, Strapi ${entry.versions.strapi}, Node ${process.version}, ${entry.machine.cpus} CPUs, load average ${loadBefore[0].toFixed(2)} -> ${loadAfter[0].toFixed(2)}${QUICK ? ' (QUICK: smoke run, not a measurement)' : ''}\n`
   );
-  console.log(printTable(cells, scale, variants, limiter, dpop));
+  console.log(printTable(cells, scale, variants, limiter, dpop, signing));
   console.log('');
   for (const t of targetList)
     console.log(`${t.pass ? 'PASS' : 'MISS'}  ${t.target}: ${t.value}${t.unit ?? 'x'}${t.note ? ` (${t.note})` : ''}`);

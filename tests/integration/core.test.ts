@@ -50,7 +50,7 @@ describe('cookie delivery (default config)', () => {
     const res = await app.client().refresh({ json: {} });
     expect(res.status).toBe(400);
     expect(res.body.error.message).toBe(
-      "Missing refresh token: no strapi_refresh_token cookie came with the request (the browser sends it only to paths under /api/token, and from another origin only with credentials: 'include')"
+      "Missing refresh token: no strapi_refresh_token cookie came with the request (the browser sends it only to paths under /api/token, from another origin only with credentials: 'include', and with SameSite=lax never from a page on another site: localhost and 127.0.0.1 are different sites, so open the front end and Strapi under the same host name)"
     );
   });
 
