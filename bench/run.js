@@ -28,7 +28,8 @@ const { seedSqlite, seedPostgres } = require('./seed');
 const ROOT = path.resolve(__dirname, '..');
 const PLAYGROUND = path.join(ROOT, 'playground');
 const TMP = path.join(__dirname, '.tmp');
-const RESULTS = path.join(__dirname, 'results.json');
+/** BENCH_RESULTS: write elsewhere (a partial run, e.g. --otel-only, would replace this engine's full entry). */
+const RESULTS = process.env.BENCH_RESULTS || path.join(__dirname, 'results.json');
 
 const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(`--${name}`);
@@ -50,6 +51,8 @@ const RUN_VARIANTS = !flag('no-variants') && !flag('scale-only');
 const LIMITER_ONLY = flag('limiter-only');
 /** Only the DPoP cells (refresh and GET /api/users/me with and without proofs): `npm run bench -- --dpop-only`. */
 const DPOP_ONLY = flag('dpop-only');
+/** Only the OpenTelemetry cell (refresh with and without a registered MeterProvider): `--otel-only`. */
+const OTEL_ONLY = flag('otel-only');
 /** Only the signing-key cells (refresh and GET /api/users/me signed with ES256 and EdDSA beside HS256): `--signing-only`. */
 const SIGNING_ONLY = flag('signing-only');
 /** A fresh private JWK for the signing-key modes (never written anywhere). */
@@ -119,6 +122,15 @@ const MODES = {
         dpop: { requireForAccessTokens: true },
       }),
       UP_CONFIG: JSON.stringify({ ratelimit: { enabled: false } }),
+    },
+  },
+  M: {
+    label: 'plugin, an OpenTelemetry SDK MeterProvider registered (metrics recorded on every request)',
+    refreshPath: '/api/token/refresh',
+    env: {
+      REFRESH_TOKEN_CONFIG: JSON.stringify({ delivery: 'body', rateLimit: { enabled: false } }),
+      UP_CONFIG: JSON.stringify({ ratelimit: { enabled: false } }),
+      BENCH_OTEL: '1',
     },
   },
   E: {
@@ -447,6 +459,7 @@ async function mainMatrix() {
   let limiter = null;
   let dpop = null;
   let signing = null;
+  let otel = null;
   for (const key of ['A', 'B']) {
     const database = await freshDatabase(`main-${key.toLowerCase()}`);
     servers[key] = await startServer(key, database, 'main');
@@ -455,12 +468,13 @@ async function mainMatrix() {
   const cells = [];
   try {
     // First, while all four servers are equally fresh: the authenticated-GET variants.
-    const only = LIMITER_ONLY || DPOP_ONLY || SIGNING_ONLY;
+    const only = LIMITER_ONLY || DPOP_ONLY || SIGNING_ONLY || OTEL_ONLY;
     if (RUN_VARIANTS && !only) variants = await authVariants(servers);
     if (RUN_VARIANTS && (!only || LIMITER_ONLY)) limiter = await limiterVariant(servers);
     if (RUN_VARIANTS && (!only || DPOP_ONLY)) dpop = await dpopVariant(servers);
     if (RUN_VARIANTS && (!only || SIGNING_ONLY)) signing = await signingVariant(servers);
-    if (only) return { cells, variants, limiter, dpop, signing };
+    if (RUN_VARIANTS && (!only || OTEL_ONLY)) otel = await variantAgainstPlugin(servers, 'M', [['refresh', 'refresh']]);
+    if (only) return { cells, variants, limiter, dpop, signing, otel };
     for (const name of SCENARIOS) {
       for (const key of ['A', 'B']) await warmUp(servers[key], name); // discarded
       for (const connections of CONCURRENCY) {
@@ -489,7 +503,7 @@ async function mainMatrix() {
   } finally {
     await Promise.all(Object.values(servers).map((s) => s.stop()));
   }
-  return { cells, variants, limiter, dpop, signing };
+  return { cells, variants, limiter, dpop, signing, otel };
 }
 
 /**
@@ -658,7 +672,7 @@ async function scaleScenario() {
 
 // ---------------------------------------------------------------------------------------------
 
-function printTable(cells, scale, variants, limiter, dpop, signing) {
+function printTable(cells, scale, variants, limiter, dpop, signing, otel) {
   const out = [];
   const header = `| scenario | c | plugin req/s | p50 ms | p99 ms | err | CPU ms/req | built-in req/s | p50 ms | p99 ms | err | CPU ms/req | req/s ratio | p99 ratio | CPU/req ratio |`;
   out.push(
@@ -715,6 +729,17 @@ function printTable(cells, scale, variants, limiter, dpop, signing) {
         `| ${name === 'me' ? 'GET /api/users/me' : 'refresh'} | ${hs.cpuMsPerReq} (${hs.rps}) | ${cell(signing.ES256[name])} | ${cell(signing.EdDSA[name])} |`
       );
     }
+  }
+  if (otel?.refresh) {
+    const o = otel.refresh;
+    out.push(
+      '',
+      '| refresh, c=8 | no MeterProvider: req/s, CPU ms/req | SDK MeterProvider registered | CPU added per refresh |',
+      '| --- | --- | --- | --- |'
+    );
+    out.push(
+      `| | ${o.without.rps}, ${o.without.cpuMsPerReq} | ${o.with.rps}, ${o.with.cpuMsPerReq} | ${o.cpuMsAdded} ms (target ≤ 0.05) |`
+    );
   }
   if (scale) {
     out.push(
@@ -809,9 +834,9 @@ async function main() {
     `bench: db=${DB} duration=${DURATION}s concurrency=${CONCURRENCY.join(',')} rounds=${ROUNDS.join(' ')}${QUICK ? ' (quick)' : ''}; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} CPUs`
   );
   startLoader();
-  const { cells, variants, limiter, dpop, signing } = RUN_MAIN
+  const { cells, variants, limiter, dpop, signing, otel } = RUN_MAIN
     ? await mainMatrix()
-    : { cells: [], variants: null, limiter: null, dpop: null, signing: null };
+    : { cells: [], variants: null, limiter: null, dpop: null, signing: null, otel: null };
   const scale = RUN_SCALE ? await scaleScenario() : null;
   const loadAfter = os.loadavg();
   const targetList = verdicts(cells, scale, variants, limiter, dpop);
@@ -845,7 +870,10 @@ async function main() {
     modes: Object.fromEntries(
       Object.values(MODES).map((m) => [
         m.label,
-        { refreshPath: m.refreshPath, env: JSON.parse(JSON.stringify(m.env).replace(/\\"(d|p|q|dp|dq|qi)\\":\\"[^\\"]+\\"/g, '\\"$1\\":\\"…\\"')) },
+        {
+          refreshPath: m.refreshPath,
+          env: JSON.parse(JSON.stringify(m.env).replace(/\\"(d|p|q|dp|dq|qi)\\":\\"[^\\"]+\\"/g, '\\"$1\\":\\"…\\"')),
+        },
       ])
     ),
     cells,
@@ -853,6 +881,7 @@ async function main() {
     limiter,
     dpop,
     signing,
+    otel,
     scale,
     targets: targetList,
     totalSeconds: round((Date.now() - t0) / 1000, 1),
@@ -872,7 +901,7 @@ async function main() {
   console.log(
     `\nstrapi-plugin-refresh-token bench - ${DB}, Strapi ${entry.versions.strapi}, Node ${process.version}, ${entry.machine.cpus} CPUs, load average ${loadBefore[0].toFixed(2)} -> ${loadAfter[0].toFixed(2)}${QUICK ? ' (QUICK: smoke run, not a measurement)' : ''}\n`
   );
-  console.log(printTable(cells, scale, variants, limiter, dpop, signing));
+  console.log(printTable(cells, scale, variants, limiter, dpop, signing, otel));
   console.log('');
   for (const t of targetList)
     console.log(`${t.pass ? 'PASS' : 'MISS'}  ${t.target}: ${t.value}${t.unit ?? 'x'}${t.note ? ` (${t.note})` : ''}`);

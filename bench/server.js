@@ -91,6 +91,21 @@ async function prefillLimiter(strapi, n) {
   const { createStrapi } = require('@strapi/strapi');
   strapi = await createStrapi({ appDir: PLAYGROUND, distDir: PLAYGROUND, serveAdminPanel: false }).load();
   if (process.env.BENCH_UP_STOCK_VERIFY === '1') restoreStockUpVerify(strapi);
+  // The OpenTelemetry cell: an SDK MeterProvider registered after start-up, as an app might, with a
+  // reader that collects every 10 s (what a Prometheus scrape costs is the SDK's, not the plugin's).
+  if (process.env.BENCH_OTEL === '1') {
+    const { metrics } = require('@opentelemetry/api');
+    const {
+      MeterProvider,
+      PeriodicExportingMetricReader,
+      InMemoryMetricExporter,
+      AggregationTemporality,
+    } = require('@opentelemetry/sdk-metrics');
+    const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+    metrics.setGlobalMeterProvider(
+      new MeterProvider({ readers: [new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 10_000 })] })
+    );
+  }
   strapi.server.mount();
   strapi.server.httpServer.on('request', (_req, res) => {
     inflight++;

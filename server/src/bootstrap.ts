@@ -8,6 +8,7 @@ import { registerPermissions } from './permissions';
 import { subscribeUserLifecycles } from './users-permissions/user-lifecycles';
 
 import { getService } from './services/registry';
+import { metrics } from './services/metrics';
 
 /**
  * Koa believes every X-Forwarded-For entry when proxy trust is on and maxIpsCount is 0 (Strapi's
@@ -99,6 +100,8 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
     });
   }
 
+  // OpenTelemetry: the live-session gauge reads the table at most once a minute per instance.
+  metrics.watchActiveSessions(() => sessions().countActive());
   await registerPermissions(strapi); // RBAC actions of the admin API
   await reportBuiltInSessions(strapi);
   await recordFirstStart(strapi); // the default cut-off of the legacy JWT exchange

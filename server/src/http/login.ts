@@ -11,6 +11,7 @@ import { errors } from '@strapi/utils';
 import type { Context } from 'koa';
 import { PasswordChangedError, type IssuedTokens } from '../services/sessions';
 import { afterLogin } from '../services/post-login';
+import { metrics, type LoginMethod } from '../services/metrics';
 import { getService } from '../services/registry';
 import { refuse } from './refusal';
 import { guardTokenIssuing, ownOrigins } from './request-guard';
@@ -37,6 +38,8 @@ export async function beginLogin(ctx: Context, strapi: Core.Strapi): Promise<{ j
 }
 
 export interface LoginFacts {
+  /** How the user proved who they are, for `refresh_token.logins`. */
+  method: LoginMethod;
   jkt: string | null;
   deviceId?: string;
   /** false: "remember me: no" (a browser-session cookie, the shorter idle lifespan). */
@@ -63,6 +66,7 @@ export async function completeLogin(
       throw error;
     });
   await afterLogin(strapi, { userId, sessionId: tokens.sessionId, meta, firstLogin: facts.firstLogin === true });
+  metrics.login(facts.method, 'ok');
   return { body: deliverTokens(ctx, strapi, tokens, body), tokens };
 }
 
@@ -84,13 +88,22 @@ const login = ({ strapi }: { strapi: Core.Strapi }) => ({
       const authStartedAt = Date.now();
       const { jkt, deviceId } = await beginLogin(ctx, strapi);
       const found = await strapi.db.query(USER_UID).findOne({ where: { id: Number(user?.id) }, select: ['id', 'blocked', 'confirmed'] });
-      if (!found) throw new errors.ApplicationError('Unknown user');
-      if (found.blocked) throw new errors.ApplicationError('Your account has been blocked by an administrator');
       const advanced = (await strapi.store({ type: 'plugin', name: 'users-permissions', key: 'advanced' }).get()) as {
         email_confirmation?: boolean;
       } | null;
-      if (advanced?.email_confirmation && !found.confirmed) throw new errors.ApplicationError('Your account email is not confirmed');
+      const refusal = !found
+        ? 'Unknown user'
+        : found.blocked
+          ? 'Your account has been blocked by an administrator'
+          : advanced?.email_confirmation && !found.confirmed
+            ? 'Your account email is not confirmed'
+            : null;
+      if (refusal) {
+        metrics.login('custom', 'refused');
+        throw new errors.ApplicationError(refusal);
+      }
       const { body } = await completeLogin(ctx, strapi, found.id, {
+        method: 'custom',
         jkt,
         deviceId: options.deviceId !== undefined ? deviceIdOf({ deviceId: options.deviceId }) : deviceId,
         persistent: options.rememberMe !== false,

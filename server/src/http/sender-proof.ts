@@ -11,6 +11,7 @@ import { getService } from '../services/registry';
 import type { SenderKey } from '../services/sessions';
 import { ProofError, verifyProof } from '../tokens/dpop';
 import { Refusal } from './refusal';
+import { metrics, type DpopFailure } from '../services/metrics';
 
 /** `server.url` when it is absolute (scheme and host), without a trailing slash; else null. */
 export function absoluteServerUrl(strapi: Core.Strapi): string | null {
@@ -42,7 +43,8 @@ export function senderConstraintProblem(strapi: Core.Strapi, nodeEnv = process.e
 }
 
 /** 401 for a proof that does not hold, saying why, as RFC 9449 answers it. */
-export function refuseProof(ctx: Context, message: string): never {
+export function refuseProof(ctx: Context, message: string, reason: DpopFailure = 'invalid'): never {
+  metrics.dpopFailure(reason);
   ctx.set('WWW-Authenticate', `DPoP error="invalid_dpop_proof", error_description="${message.replace(/"/g, "'")}"`);
   throw new Refusal(401, message);
 }
@@ -61,7 +63,7 @@ export async function senderKey(ctx: Context, strapi: Core.Strapi, accessToken?:
   try {
     const verified = await verifyProof(proof, { method: ctx.method, url: addressedUrl(ctx, strapi), windowSeconds, accessToken });
     if (!(await getService(strapi, 'limiter').firstUse('dpop-jti', `${verified.jkt}:${verified.jti}`, 2 * windowSeconds))) {
-      refuseProof(ctx, 'Invalid DPoP proof: this proof was used before (jti)');
+      refuseProof(ctx, 'Invalid DPoP proof: this proof was used before (jti)', 'replayed');
     }
     return verified.jkt;
   } catch (error) {
@@ -75,7 +77,7 @@ export async function loginKey(ctx: Context, strapi: Core.Strapi): Promise<strin
   const mode = pluginConfig(strapi).senderConstraint;
   if (mode === 'off') return null; // as before DPoP: a proof binds nothing, and is not judged
   const jkt = await senderKey(ctx, strapi);
-  if (jkt === null && mode === 'required') refuseProof(ctx, 'A DPoP proof is required to log in (senderConstraint: required)');
+  if (jkt === null && mode === 'required') refuseProof(ctx, 'A DPoP proof is required to log in (senderConstraint: required)', 'missing');
   return jkt;
 }
 

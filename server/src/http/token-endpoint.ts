@@ -18,6 +18,11 @@ import { getService } from '../services/registry';
 import { tracked } from './in-flight';
 import { asPublicError, Refusal } from './refusal';
 import { isStoreUnavailable, storeAnswered, unavailable } from './store-faults';
+import { errors } from '@strapi/utils';
+import { metrics, type RefreshOutcome } from '../services/metrics';
+
+/** Set by the refresh flow: how the refresh ended, for `refresh_token.refreshes`. */
+export const REFRESH_OUTCOME = 'refreshTokenOutcome';
 
 export interface EndpointOptions {
   /** The per-IP limit to count against; none for a route users-permissions already limits. */
@@ -34,13 +39,25 @@ export function tokenEndpoint<T>(
   return tracked(strapi, async () => {
     ctx.set('Cache-Control', 'no-store');
     ctx.set('Pragma', 'no-cache');
+    const started = bucket === 'refresh' ? performance.now() : 0;
+    const measured = (outcome: RefreshOutcome | undefined) => {
+      if (bucket === 'refresh' && outcome) metrics.refresh(outcome, (performance.now() - started) / 1000);
+    };
     try {
       if (bucket) await getService(strapi, 'limiter').hitRoute(ctx, bucket);
       const result = await work();
       storeAnswered(strapi);
+      measured(ctx.state[REFRESH_OUTCOME]);
       return result;
     } catch (error) {
-      if (await isStoreUnavailable(strapi, error)) throw unavailable(ctx, strapi, error);
+      if (await isStoreUnavailable(strapi, error)) {
+        measured('unavailable');
+        throw unavailable(ctx, strapi, error);
+      }
+      if (error instanceof errors.RateLimitError && bucket) {
+        metrics.rateLimited(bucket);
+        measured('rate_limited');
+      } else measured(ctx.state[REFRESH_OUTCOME] ?? (error instanceof Refusal ? 'invalid' : undefined));
       if (!(error instanceof Refusal)) throw error;
       storeAnswered(strapi); // a refusal too: the store was reachable
       if (refusals === 'throw') throw asPublicError(error);

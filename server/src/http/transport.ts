@@ -17,6 +17,8 @@ import { parseRefreshToken, type ParsedRefreshToken } from '../tokens';
 import { endBuiltInSessionOf, exchangeBuiltInToken, isBuiltInToken } from '../services/built-in-sessions';
 import { builtInCookieToken, setBuiltInCookie } from './built-in-cookie';
 import { getService } from '../services/registry';
+import { REFRESH_OUTCOME } from './token-endpoint';
+import { metrics, type RefreshOutcome } from '../services/metrics';
 import { storedAddress } from '../services/client-address';
 
 const sessions = (strapi: Core.Strapi) => getService(strapi, 'sessions');
@@ -165,12 +167,25 @@ export async function refreshWith(ctx: Context, strapi: Core.Strapi, presented: 
   ctx.state[ROTATED] = true;
   await limiter(strapi).checkSession(ctx, presented.parsed?.sessionId);
   const result = await rotateOrExchange(strapi, presented, requestMeta(ctx, strapi), await refreshKey(ctx, strapi));
+  ctx.state[REFRESH_OUTCOME] = refreshOutcome(result);
   await limiter(strapi).hitSession(result.sessionId);
   // Exchanged or refused, the built-in cookie has done its work: the token now travels per `delivery`.
   if (presented.builtInCookie) setBuiltInCookie(ctx, strapi, null);
-  if (!result.ok && result.reason === 'unbound') refuseProof(ctx, UNBOUND);
+  if (!result.ok && result.reason === 'unbound') refuseProof(ctx, UNBOUND, 'wrong_key');
   if (!result.ok) refuseRefresh(ctx, strapi);
   return deliverTokens(ctx, strapi, result);
+}
+
+/** How a refresh ended, as `refresh_token.refreshes` counts it. */
+function refreshOutcome(result: RotateResult): RefreshOutcome {
+  if (result.ok) return result.grace ? 'grace' : 'ok';
+  return result.reason === 'reused'
+    ? 'reuse'
+    : result.reason === 'expired'
+      ? 'expired'
+      : result.reason === 'unbound'
+        ? 'unbound'
+        : 'invalid';
 }
 
 /** A plugin token rotates; a token of users-permissions' built-in refresh mode is exchanged, once. */
@@ -180,6 +195,7 @@ async function rotateOrExchange(strapi: Core.Strapi, presented: PresentedToken, 
   // An exchange is a login: `senderConstraint` binds the new session to the proof's key, or refuses without one.
   if (key.mode === 'required' && key.presented === null) return { ok: false, reason: 'unbound' };
   const exchanged = await exchangeBuiltInToken(strapi, presented.token, meta, key.mode === 'off' ? null : key.presented);
+  if (exchanged.ok) metrics.login('exchange', 'ok');
   return exchanged.ok ? { ok: true, ...exchanged.tokens } : { ok: false, reason: exchanged.reason };
 }
 
@@ -203,7 +219,7 @@ export async function builtInShapeRefresh(ctx: Context, strapi: Core.Strapi): Pr
   const result = await rotateOrExchange(strapi, given, requestMeta(ctx, strapi), await refreshKey(ctx, strapi));
   await limiter(strapi).hitSession(result.sessionId);
   if (!result.ok) {
-    if (result.reason === 'unbound') return refuseProof(ctx, UNBOUND);
+    if (result.reason === 'unbound') return refuseProof(ctx, UNBOUND, 'wrong_key');
     if (fromCookie) setBuiltInCookie(ctx, strapi, null);
     return refuse(401, 'Invalid refresh token');
   }
@@ -225,7 +241,7 @@ export async function logoutPresented(ctx: Context, strapi: Core.Strapi, token: 
     requestMeta(ctx, strapi),
     (await refreshKey(ctx, strapi)).presented
   );
-  if (refused) refuseProof(ctx, UNBOUND);
+  if (refused) refuseProof(ctx, UNBOUND, 'wrong_key');
   return sessionId !== undefined;
 }
 
@@ -240,7 +256,7 @@ export async function logoutWith(ctx: Context, strapi: Core.Strapi, presented: P
       (await refreshKey(ctx, strapi)).presented
     );
     await limiter(strapi).hitSession(sessionId);
-    if (refused) return refuseProof(ctx, UNBOUND);
+    if (refused) return refuseProof(ctx, UNBOUND, 'wrong_key');
   }
   if (usesCookie(ctx, strapi) || presented.fromCookie) clearRefreshCookie(ctx, strapi);
 }

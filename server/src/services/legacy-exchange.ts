@@ -13,6 +13,7 @@ import type { Core } from '@strapi/strapi';
 import { type PluginConfig, pluginConfig } from '../config';
 import { PasswordChangedError, type IssuedTokens, type RequestMeta } from './sessions';
 import { getService } from './registry';
+import { metrics } from './metrics';
 
 const EXCHANGED = 'refresh_token_exchanged_tokens';
 const USER_UID = 'plugin::users-permissions.user';
@@ -82,6 +83,7 @@ export async function exchangeLegacyToken(
       throw error;
     });
   if (!tokens) return refused('This token was issued before the last password change: log in again');
+  metrics.login('exchange', 'ok');
   const { id, documentId, username, email, confirmed, blocked, provider, createdAt, updatedAt } = user;
   return { ok: true, tokens, user: { id, documentId, username, email, provider, confirmed, blocked, createdAt, updatedAt } };
 }

@@ -16,6 +16,7 @@ import { senderKey } from '../http/sender-proof';
 import { beginLogin, completeLogin } from '../http/login';
 import { assertWellFormedCredentials } from '../http/well-formed';
 import { getService } from '../services/registry';
+import { metrics } from '../services/metrics';
 
 type Action = (ctx: Context, ...rest: unknown[]) => unknown;
 
@@ -73,13 +74,18 @@ export function wrapUsersPermissionsAuth(strapi: Core.Strapi): void {
         const begun = issuing ? await beginLogin(ctx, strapi) : { jkt: null };
         // A login's session is as old as its password check: one that raced a password change dies.
         const authStartedAt = action === 'callback' ? Date.now() : undefined;
-        const result = await original.call(this, ctx, ...rest);
+        const provider = action === 'callback' ? ((ctx.params as { provider?: string } | undefined)?.provider ?? 'local') : 'local';
+        const method = provider === 'local' ? 'local' : 'provider';
+        const result = await Promise.resolve(original.call(this, ctx, ...rest)).catch((error: unknown) => {
+          if (issuing) metrics.login(method, 'refused'); // a wrong password, a blocked user, a bad provider callback
+          throw error;
+        });
         const body = ctx.body as AuthBody | undefined;
         const userId = body?.user?.id;
         if (typeof body?.jwt !== 'string' || typeof userId !== 'number') return result;
         // `rememberMe: false` in the login body: a browser-session cookie and the shorter idle lifespan.
         const persistent = !(action === 'callback' && (ctx.request.body as { rememberMe?: unknown } | undefined)?.rememberMe === false);
-        const facts = { ...begun, persistent, authStartedAt, firstLogin: action === 'register' };
+        const facts = { ...begun, method, persistent, authStartedAt, firstLogin: action === 'register' } as const;
         ctx.body = (await completeLogin(ctx, strapi, userId, facts, body as Record<string, unknown>)).body;
         // GraphQL's login payload reads it from here (its resolver only returns jwt and user).
         ctx.state.refreshTokenIssued = (ctx.body as { refreshToken?: string }).refreshToken;

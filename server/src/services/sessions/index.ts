@@ -227,7 +227,7 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
       const relation = digestsEqual(nextHash, row.token_hash) ? 'previous' : lineage(row, sessionId, secret, presentedHash);
       const inGrace = l.reuseGracePeriod > 0 && now - ms(row.rotated_at) <= l.reuseGracePeriod * 1000;
       const outcome = outcomeOf(relation, inGrace, proofRequired);
-      if (outcome.action === 'reissue') return issued(ms(row.expires_at), jkt);
+      if (outcome.action === 'reissue') return { ...(await issued(ms(row.expires_at), jkt)), grace: true } as RotateResult;
       if (outcome.action === 'refuse') return { ok: false, reason: outcome.reason, ...who };
       if (outcome.action === 'revoke-for-reuse') {
         await revokeForReuse(row, sessionId, meta);

@@ -45,7 +45,9 @@ export interface IssuedTokens {
   persistent?: boolean;
 }
 
-export type RotateResult = ({ ok: true } & IssuedTokens) | { ok: false; reason: RefusalReason; sessionId?: string; userId?: number };
+export type RotateResult =
+  | ({ ok: true; /** the previous token within the grace period: the same successor again */ grace?: true } & IssuedTokens)
+  | { ok: false; reason: RefusalReason; sessionId?: string; userId?: number };
 
 /** A login whose password check predates a password change of the same user: it makes no session. */
 export class PasswordChangedError extends Error {

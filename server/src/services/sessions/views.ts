@@ -71,6 +71,17 @@ export const sessionViews = (strapi: Core.Strapi) => {
       };
     },
 
+    /** How many sessions are live now (the `refresh_token.sessions.active` gauge). */
+    async countActive(): Promise<number> {
+      const now = Date.now();
+      const [{ n }] = await knex()(TABLE)
+        .whereNull('revoked_at')
+        .where('expires_at', '>', now)
+        .where('absolute_expires_at', '>', now)
+        .count({ n: 'id' });
+      return Number(n);
+    },
+
     /** User agent and IP of the user's sessions created since `sinceMs`, other than `exceptSessionId`. */
     async devicesSince(
       userId: number,
