@@ -32,10 +32,20 @@ const ROUTES: Array<[action: string, method: string, path: string, bucket: Bucke
   ['logout', 'POST', '/auth/logout', 'logout'],
 ];
 
-/** users-permissions' content-API routes: a factory with a `routes` array (5.2x+) or a plain `{ routes }`. */
-function contentApiRoutes(strapi: Core.Strapi): Route[] {
-  const routes = (strapi.plugin('users-permissions') as unknown as { routes: Record<string, { routes: Route[] }> }).routes['content-api'];
-  return routes.routes;
+/**
+ * Edits users-permissions' content-API routes before Strapi mounts them: in 5.3x+ a factory that
+ * shares one `routes` array; in older 5.x a function building them anew, which is wrapped.
+ */
+function editContentApiRoutes(strapi: Core.Strapi, edit: (routes: Route[]) => void): void {
+  const routes = (strapi.plugin('users-permissions') as unknown as { routes: Record<string, unknown> }).routes;
+  const entry = routes['content-api'] as { routes?: Route[] } | ((...args: unknown[]) => { routes: Route[] });
+  if (Array.isArray((entry as { routes?: Route[] }).routes)) return edit((entry as { routes: Route[] }).routes);
+  if (typeof entry !== 'function') return;
+  routes['content-api'] = (...args: unknown[]) => {
+    const built = entry(...args);
+    edit(built.routes);
+    return built;
+  };
 }
 
 const jsonBody = (ctx: Context): Record<string, unknown> => {
@@ -108,13 +118,16 @@ export function serveSessionApi(strapi: Core.Strapi): void {
     },
   };
 
-  const routes = contentApiRoutes(strapi);
-  for (const [action, method, path, bucket] of ROUTES) {
-    const handler = `auth.${action}`;
-    let route = routes.find((r) => r.handler === handler || (r.method === method && r.path === path));
-    if (!route) routes.push((route = { method, path, handler, config: { prefix: '' } })); // a Strapi before 5.50
-    route.handler = handler;
-    route.config = { ...route.config, auth: false };
+  editContentApiRoutes(strapi, (routes) => {
+    for (const [action, method, path] of ROUTES) {
+      const handler = `auth.${action}`;
+      let route = routes.find((r) => r.handler === handler || (r.method === method && r.path === path));
+      if (!route) routes.push((route = { method, path, handler, config: { prefix: '' } })); // a Strapi before 5.50
+      route.handler = handler;
+      route.config = { ...route.config, auth: false };
+    }
+  });
+  for (const [action, , , bucket] of ROUTES) {
     const work = actions[action];
     controller[action] = (ctx: Context) => tokenEndpoint(ctx, strapi, { bucket, refusals: 'throw' }, () => work(ctx)) as Promise<void>;
   }
