@@ -62,6 +62,41 @@ function expectUploadSecurityKept(plugins: Record<string, any>) {
   expect(plugins['refresh-token']).toMatchObject({ enabled: true, config: { accessTokenLifespan: '15m', trustedOrigins: undefined } });
 }
 
+/** Resolves with the boot output once the child reports LISTENING; rejects if it fails or exits. */
+function untilListening(child: ChildProcess, onOutput: (output: string) => void = () => {}): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk;
+      onOutput(output);
+      if (output.includes('LISTENING')) resolve(output);
+      if (output.includes('BOOT FAILED')) reject(new Error(output));
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`exited with ${code}: ${output}`)));
+  });
+}
+
+/** POSTs a login (or register) body, then refreshes with the cookie it set; both must be 200. */
+async function signInAndRefresh(base: string, path: string, body: object): Promise<{ jwt: string }> {
+  const signIn = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  expect(signIn.status, await signIn.clone().text()).toBe(200);
+  const cookie = signIn.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+  expect(cookie).toContain('strapi_refresh_token=');
+  const refresh = await fetch(`${base}/api/token/refresh`, { method: 'POST', headers: { 'content-type': 'application/json', cookie } });
+  expect(refresh.status).toBe(200);
+  expect(((await refresh.json()) as { jwt: string }).jwt).toMatch(/^eyJ/);
+  return (await signIn.json()) as { jwt: string };
+}
+
 beforeAll(async () => {
   rmSync(work, { recursive: true, force: true });
   mkdirSync(appDir, { recursive: true });
@@ -108,18 +143,7 @@ beforeAll(async () => {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk;
-      bootOutput = output;
-      if (output.includes('LISTENING')) resolve();
-      if (output.includes('BOOT FAILED')) reject(new Error(output));
-    };
-    server!.stdout!.on('data', onData);
-    server!.stderr!.on('data', onData);
-    server!.on('exit', (code) => reject(new Error(`exited with ${code}: ${output}`)));
-  });
+  await untilListening(server, (output) => (bootOutput = output));
 }, 240_000);
 
 afterAll(() => {
@@ -176,25 +200,12 @@ describe('the tarball', () => {
 describe('the packed plugin in a fresh create-strapi app, configured as the README says', () => {
   it("takes over from users-permissions' built-in refresh mode with one log line, logs in with a session cookie and refreshes", async () => {
     expect(bootOutput.match(/users-permissions runs in 'legacy-support' mode/g)).toHaveLength(1);
-    const base = `http://127.0.0.1:${port}`;
-    const login = await fetch(`${base}/api/auth/local`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ identifier: 'demo@example.com', password: 'Demo-Passw0rd!' }),
+    const { jwt } = await signInAndRefresh(`http://127.0.0.1:${port}`, '/api/auth/local', {
+      identifier: 'demo@example.com',
+      password: 'Demo-Passw0rd!',
     });
-    expect(login.status).toBe(200);
-    const { jwt } = (await login.json()) as { jwt: string };
     const claims = JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString());
     expect(claims.exp - claims.iat).toBe(900);
-    const cookie = login.headers
-      .getSetCookie()
-      .map((c) => c.split(';')[0])
-      .join('; ');
-    expect(cookie).toContain('strapi_refresh_token=');
-
-    const refresh = await fetch(`${base}/api/token/refresh`, { method: 'POST', headers: { 'content-type': 'application/json', cookie } });
-    expect(refresh.status).toBe(200);
-    expect(((await refresh.json()) as { jwt: string }).jwt).toMatch(/^eyJ/);
   });
 });
 
@@ -244,32 +255,13 @@ describe("the README's entry in create-strapi 5.54's own config files", () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {
-      let output = '';
-      await new Promise<void>((resolve, reject) => {
-        const onData = (chunk: Buffer) => {
-          output += chunk;
-          if (output.includes('LISTENING')) resolve();
-          if (output.includes('BOOT FAILED')) reject(new Error(output));
-        };
-        child.stdout!.on('data', onData);
-        child.stderr!.on('data', onData);
-        child.on('exit', (code) => reject(new Error(`exited with ${code}: ${output}`)));
-      });
+      const output = await untilListening(child);
       expect(output.match(/users-permissions runs in 'legacy-support' mode/g)).toHaveLength(1);
-      const base = `http://127.0.0.1:${tsPort}`;
-      const register = await fetch(`${base}/api/auth/local/register`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'newcomer', email: 'newcomer@example.com', password: 'Newcomer-Passw0rd!' }),
+      await signInAndRefresh(`http://127.0.0.1:${tsPort}`, '/api/auth/local/register', {
+        username: 'newcomer',
+        email: 'newcomer@example.com',
+        password: 'Newcomer-Passw0rd!',
       });
-      expect(register.status, await register.clone().text()).toBe(200);
-      const cookie = register.headers
-        .getSetCookie()
-        .map((c) => c.split(';')[0])
-        .join('; ');
-      expect(cookie).toContain('strapi_refresh_token=');
-      const refresh = await fetch(`${base}/api/token/refresh`, { method: 'POST', headers: { 'content-type': 'application/json', cookie } });
-      expect(refresh.status).toBe(200);
     } finally {
       child.removeAllListeners('exit');
       child.kill('SIGKILL');
