@@ -21,6 +21,13 @@ export default {
         Component: () => import('./pages/SessionsPage'),
         permissions: PERMISSIONS.sessionsRead,
       },
+      {
+        id: `${PLUGIN_ID}-activity`,
+        intlLabel: { id: getTrad('activity.link'), defaultMessage: 'Security activity' },
+        to: `${PLUGIN_ID}/activity`,
+        Component: () => import('./pages/ActivityPage'),
+        permissions: PERMISSIONS.activityRead,
+      },
     ]);
     app.registerPlugin({ id: PLUGIN_ID, name: 'Refresh tokens' });
   },

@@ -6,4 +6,5 @@ export const PERMISSIONS = {
   settingsUpdate: action('settings.update'),
   sessionsRead: action('sessions.read'),
   sessionsRevoke: action('sessions.revoke'),
+  activityRead: action('activity.read'),
 };

@@ -90,6 +90,7 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
         options: { rule: config.cleanup.cron },
         task: async () => {
           await purgeExchangedTokens(strapi);
+          await getService(strapi, 'activity').purge();
           const { deleted, batches } = await sessions().purge({
             retainRevokedMs: secondsOrZero(config.cleanup.retainRevokedFor) * 1000,
             batchSize: config.cleanup.batchSize,
@@ -100,6 +101,7 @@ export default async ({ strapi }: { strapi: Core.Strapi }) => {
     });
   }
 
+  getService(strapi, 'activity').start(); // the admin's security activity: counts written once a minute
   // OpenTelemetry: the live-session gauge reads the table at most once a minute per instance.
   metrics.watchActiveSessions(() => sessions().countActive());
   await registerPermissions(strapi); // RBAC actions of the admin API

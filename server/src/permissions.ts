@@ -7,6 +7,7 @@ export const PERMISSIONS = {
   settingsUpdate: 'plugin::refresh-token.settings.update',
   sessionsRead: 'plugin::refresh-token.sessions.read',
   sessionsRevoke: 'plugin::refresh-token.sessions.revoke',
+  activityRead: 'plugin::refresh-token.activity.read',
 } as const;
 
 export const actions = [
@@ -14,6 +15,7 @@ export const actions = [
   { section: 'plugins', displayName: 'Edit', uid: 'settings.update', subCategory: 'settings', pluginName: 'refresh-token' },
   { section: 'plugins', displayName: 'Read', uid: 'sessions.read', subCategory: 'sessions', pluginName: 'refresh-token' },
   { section: 'plugins', displayName: 'Revoke', uid: 'sessions.revoke', subCategory: 'sessions', pluginName: 'refresh-token' },
+  { section: 'plugins', displayName: 'Read', uid: 'activity.read', subCategory: 'security activity', pluginName: 'refresh-token' },
 ];
 
 export async function registerPermissions(strapi: any): Promise<void> {

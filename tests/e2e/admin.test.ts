@@ -113,11 +113,12 @@ async function logIn(page: Page, email: string, password: string): Promise<void>
 }
 
 /** Settings → Refresh tokens section → one of its links, through the menus. */
-async function openPluginPage(page: Page, link: 'Lifespans' | 'Sessions'): Promise<void> {
+async function openPluginPage(page: Page, link: 'Lifespans' | 'Sessions' | 'Security activity'): Promise<void> {
   await page.goto(`${url}/admin/settings`);
   const section = page.getByRole('navigation').filter({ hasText: 'Refresh tokens' });
   await section.getByRole('link', { name: link }).click();
-  await page.waitForURL(`**/admin/settings/refresh-token/${link === 'Lifespans' ? 'settings' : 'sessions'}`);
+  const slug = { Lifespans: 'settings', Sessions: 'sessions', 'Security activity': 'activity' }[link];
+  await page.waitForURL(`**/admin/settings/refresh-token/${slug}`);
 }
 
 beforeAll(async () => {
@@ -137,6 +138,18 @@ afterAll(async () => {
 });
 
 describe('admin pages in Chromium', () => {
+  it('Security activity before anything happened: an honest empty state, at 1280 px', async () => {
+    const page = await newAdminPage(1280);
+    await logIn(page, ADMIN.email, ADMIN.password);
+    await openPluginPage(page, 'Security activity');
+    await expect.poll(() => page.getByRole('heading', { name: 'Security activity', level: 1 }).isVisible()).toBe(true);
+    await expect.poll(() => page.getByText('No session activity in this period yet.').isVisible()).toBe(true);
+    expect(await page.getByText('No security events: no token reuse').isVisible()).toBe(true);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
+    await screenshot(page, 'admin-activity-empty.png');
+    await page.context().close();
+  });
+
   it('saves the access lifespan, keeps it across a reload, and the next login obeys it; revokes the session from the sessions view', async () => {
     const page = await newAdminPage(1280);
     await logIn(page, ADMIN.email, ADMIN.password);
@@ -295,6 +308,51 @@ describe('admin pages in Chromium', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('Security activity with data: refreshes, logins, a reuse and revocations in the charts, the reuse and the admin revocation in the list', async () => {
+    // A stolen refresh token replayed after its owner moved on: reuse, the session revoked.
+    const login = await fetch(`${url}/api/auth/local`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ identifier: DEMO_USER.email, password: DEMO_USER.password }),
+    });
+    const stolen = login.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    const refresh = (cookie: string) =>
+      fetch(`${url}/api/token/refresh`, { method: 'POST', headers: { 'content-type': 'application/json', cookie } });
+    const rotated = await refresh(stolen);
+    expect(rotated.status).toBe(200);
+    const next = rotated.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    expect((await refresh(next)).status).toBe(200);
+    expect((await refresh(stolen)).status).toBe(401);
+
+    const page = await newAdminPage(1280);
+    await logIn(page, ADMIN.email, ADMIN.password);
+    await openPluginPage(page, 'Security activity');
+    await expect.poll(() => page.getByTestId('total-Reuse detected').textContent()).toBe('1');
+    expect(Number(await page.getByTestId('total-Refreshes').textContent())).toBeGreaterThanOrEqual(2);
+    expect(Number(await page.getByTestId('total-Logins').textContent())).toBeGreaterThanOrEqual(1);
+    expect(Number(await page.getByTestId('total-Revocations').textContent())).toBeGreaterThanOrEqual(2);
+    expect(await page.getByTestId('reason-reuse').textContent()).toBe('reuse: 1');
+    await expect.poll(() => page.locator('tr[data-event-type="reuse"]').count()).toBeGreaterThanOrEqual(1);
+    const row = page.locator('tr[data-event-type="reuse"]').first();
+    expect(await row.textContent()).toContain('Reuse detected (session revoked)');
+    expect(await row.textContent()).toContain(DEMO_USER.username);
+    expect(await row.textContent()).toContain('127.0.0.0/24');
+    expect(await page.locator('tr[data-event-type="admin-revocation"]').count()).toBeGreaterThanOrEqual(1);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
+    await screenshot(page, 'admin-activity.png');
+    // The last 7 days, by day.
+    await page.getByRole('button', { name: 'Last 7 days' }).click();
+    await expect.poll(() => page.getByTestId('total-Reuse detected').textContent()).toBe('1');
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  });
+
   it('hides the section from an admin whose role lacks the plugin actions', async () => {
     const role = await strapi.admin.services.role.create({ name: 'No refresh-token actions', description: 'e2e' });
     await strapi.admin.services.role.assignPermissions(role.id, [
@@ -316,6 +374,7 @@ describe('admin pages in Chromium', () => {
     await expect.poll(() => page.getByText(/you don.t have the permissions/i).isVisible()).toBe(true);
     expect(await page.getByRole('link', { name: 'Lifespans' }).count()).toBe(0);
     expect(await page.getByRole('link', { name: 'Sessions' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Security activity' }).count()).toBe(0);
     expect(await page.getByRole('textbox', { name: 'Access token lifespan' }).count()).toBe(0);
     // Nor the sessions panel on a user's edit view (the role cannot open users anyway: the panel is
     // covered by the RBAC hook, tested above with the super admin).

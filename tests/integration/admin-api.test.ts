@@ -14,6 +14,7 @@ const ACTIONS = [
   'plugin::refresh-token.settings.update',
   'plugin::refresh-token.sessions.read',
   'plugin::refresh-token.sessions.revoke',
+  'plugin::refresh-token.activity.read',
 ];
 
 let app: TestApp;
@@ -70,10 +71,11 @@ const ADMIN_ROUTES = [
   ['GET', '/refresh-token/sessions'],
   ['DELETE', '/refresh-token/sessions/abc'],
   ['DELETE', '/refresh-token/users/1/sessions'],
+  ['GET', '/refresh-token/activity'],
 ] as const;
 
 describe('RBAC', () => {
-  it('registers the four actions in the admin action provider', () => {
+  it('registers the five actions in the admin action provider', () => {
     const registered = app.strapi.admin.services.permission.actionProvider.values().map((a: { actionId: string }) => a.actionId);
     for (const action of ACTIONS) expect(registered).toContain(action);
   });
@@ -116,6 +118,66 @@ describe('RBAC', () => {
     expect((await api.post('/refresh-token/settings/reset', as(token))).status).toBe(403);
     expect((await api.delete('/refresh-token/sessions/abc', as(token))).status).toBe(403);
     expect((await api.delete('/refresh-token/users/1/sessions', as(token))).status).toBe(403);
+    expect((await api.get('/refresh-token/activity', as(token))).status).toBe(403);
+  });
+});
+
+describe('security activity', () => {
+  const activity = () => app.strapi.plugin('refresh-token').service('activity');
+
+  it('counts refreshes, logins, reuse and revocations in memory, writes them at most once a minute, and lists the security events', async () => {
+    const user = await app.createUser();
+    const http = app.client();
+    const login = await http.post('/api/auth/local', { json: { identifier: user.email, password: user.password } });
+    expect(login.status).toBe(200);
+    const first = [...http.jar];
+    for (let i = 0; i < 2; i++) expect((await http.refresh({ json: {} })).status).toBe(200);
+    const thief = app.client();
+    for (const [k, v] of first) thief.jar.set(k, v);
+    expect((await thief.refresh({ json: {} })).status).toBe(401); // reuse: the session is revoked
+    const other = await app.client().login(user.email, user.password);
+    const sid = JSON.parse(Buffer.from(other.body.jwt.split('.')[1], 'base64url').toString()).sid;
+    expect((await api.delete(`/refresh-token/sessions/${sid}`, as(superToken))).status).toBe(200);
+
+    // Nothing written yet: the counts are this process's; the page sees them anyway.
+    const rows = () => app.strapi.db.connection('refresh_token_activity_counts').select('kind', 'total');
+    const before = await rows();
+    const reply = await api.get('/refresh-token/activity?range=24h', as(superToken));
+    expect(reply.status, reply.text).toBe(200);
+    const data = reply.body.data;
+    expect(data.buckets).toHaveLength(24);
+    const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+    expect(sum(data.refreshes)).toBeGreaterThanOrEqual(2);
+    expect(sum(data.logins)).toBeGreaterThanOrEqual(2);
+    expect(sum(data.reuse)).toBeGreaterThanOrEqual(1);
+    expect(sum(data.revocations.reuse)).toBeGreaterThanOrEqual(1);
+    expect(sum(data.revocations.admin)).toBeGreaterThanOrEqual(1);
+    await new Promise((r) => setTimeout(r, 100)); // the event listeners write asynchronously
+    const events = (await api.get('/refresh-token/activity?range=7d', as(superToken))).body.data.events;
+    expect(events.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['reuse', 'admin-revocation']));
+    const reuse = events.find((e: { type: string }) => e.type === 'reuse');
+    expect(reuse).toMatchObject({ user: { id: user.id, username: expect.any(String), email: user.email }, network: '127.0.0.0/24' });
+
+    // One write adds the counts up; a second adds nothing twice.
+    await activity().flush();
+    const written = await rows();
+    expect(written.length).toBeGreaterThan(before.length);
+    const total = (list: Array<{ kind: string; total: number | string }>, kind: string) =>
+      list.filter((r) => r.kind === kind).reduce((n, r) => n + Number(r.total), 0);
+    expect(total(written, 'refresh:reuse')).toBeGreaterThanOrEqual(1);
+    await activity().flush();
+    expect(total(await rows(), 'refresh:ok')).toBe(total(written, 'refresh:ok'));
+    expect((await api.get('/refresh-token/activity?range=1y', as(superToken))).status).toBe(400);
+  });
+
+  it('purges events and counts older than activity.retainFor (30 days by default)', async () => {
+    const old = Date.now() - 31 * 24 * 3_600_000;
+    await app.strapi.db.connection('refresh_token_security_events').insert({ type: 'reuse', occurred_at: old, reason: 'reuse' });
+    await app.strapi.db.connection('refresh_token_activity_counts').insert({ bucket: old, kind: 'refresh:ok', total: 5 });
+    expect(await activity().purge()).toBe(2);
+    expect(
+      await app.strapi.db.connection('refresh_token_security_events').where('occurred_at', '<', Date.now() - 30 * 24 * 3_600_000)
+    ).toHaveLength(0);
   });
 });
 

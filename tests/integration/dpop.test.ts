@@ -258,7 +258,10 @@ describe("senderConstraint 'optional', the limiters and delivery at their defaul
 describe("senderConstraint 'required' with dpop.requireForAccessTokens", () => {
   let app: TestApp;
   beforeAll(async () => {
-    app = await startStrapi({ plugin: { senderConstraint: 'required', dpop: { proofWindow: '30s', requireForAccessTokens: true } } });
+    app = await startStrapi({
+      ...LIMITERS_AT_DEFAULTS,
+      plugin: { ...LIMITERS_AT_DEFAULTS.plugin, senderConstraint: 'required', dpop: { proofWindow: '30s', requireForAccessTokens: true } },
+    });
   });
   afterAll(() => app?.stop());
 

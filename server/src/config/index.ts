@@ -75,6 +75,8 @@ export interface PluginConfig {
    * users-permissions' jwtSecret. `previousSecrets`: earlier jwtSecrets whose HS tokens still verify.
    */
   signing: { keys: object[]; previousSecrets: string[] };
+  /** The admin's security activity page: how long its events and hourly counts are kept. */
+  activity: { retainFor: Duration };
 }
 
 export type ClientAddressMode = 'network' | 'full' | 'none';
@@ -135,6 +137,7 @@ export const defaultConfig: PluginConfig = {
   dpop: { proofWindow: '60s', requireForAccessTokens: false },
   clientAddress: 'network',
   signing: { keys: [], previousSecrets: [] },
+  activity: { retainFor: '30d' },
 };
 
 /**

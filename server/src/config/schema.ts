@@ -126,6 +126,7 @@ const schema = yup
           .typeError('signing.previousSecrets must be a list of earlier jwtSecrets'),
       })
       .noUnknown(true, 'signing has an unknown key: ${unknown}'),
+    activity: yup.object({ retainFor: duration('activity.retainFor') }).noUnknown(true, 'activity has an unknown key: ${unknown}'),
     clientAddress: yup.mixed().oneOf(['network', 'full', 'none'], "clientAddress must be 'network', 'full' or 'none'"),
     builtInRefreshMode: yup.mixed().oneOf(['take-over', 'refuse'], "builtInRefreshMode must be 'take-over' or 'refuse'"),
     proxySecret: yup

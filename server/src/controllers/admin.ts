@@ -110,6 +110,15 @@ const admin = ({ strapi }: { strapi: Core.Strapi }) => {
       ctx.body = { ok: true };
     },
 
+    /** The security activity page: charts of the last 24 hours or 7 days, and the latest security events. */
+    async getActivity(ctx: Context) {
+      const range = (ctx.query as Record<string, unknown>).range ?? '24h';
+      if (range !== '24h' && range !== '7d')
+        throw new errors.ValidationError("range must be '24h' or '7d'", { errors: [fieldError('range', "range must be '24h' or '7d'")] });
+      const activity = getService(strapi, 'activity');
+      ctx.body = { data: { ...(await activity.summary(range)), events: await activity.recentEvents(50, readableUserFields(ctx)) } };
+    },
+
     async revokeUserSessions(ctx: Context) {
       const { userId } = ctx.params as { userId: string };
       if (!/^\d+$/.test(userId))

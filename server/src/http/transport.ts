@@ -24,7 +24,8 @@ import { storedAddress } from '../services/client-address';
 const sessions = (strapi: Core.Strapi) => getService(strapi, 'sessions');
 const limiter = (strapi: Core.Strapi) => getService(strapi, 'limiter');
 
-const UNBOUND = 'Invalid refresh token: its session is bound to a key (DPoP), and this request carries no valid proof by that key';
+const UNBOUND =
+  "Invalid refresh token: this session needs a valid DPoP proof (it is bound to a key that did not sign this request, or senderConstraint is 'required' and it was never bound: log in again with a proof)";
 
 /**
  * What the session service hears of a request: the User-Agent, and the client's IP only in the

@@ -17,5 +17,6 @@ export default {
     route('GET', '/sessions', 'listSessions', PERMISSIONS.sessionsRead),
     route('DELETE', '/sessions/:id', 'revokeSession', PERMISSIONS.sessionsRevoke),
     route('DELETE', '/users/:userId/sessions', 'revokeUserSessions', PERMISSIONS.sessionsRevoke),
+    route('GET', '/activity', 'getActivity', PERMISSIONS.activityRead),
   ],
 };

@@ -1,6 +1,7 @@
 import accessTokens from './access-tokens';
+import activity from './activity';
 import limiter from './limiter';
 import sessions from './sessions';
 import settings from './settings';
 
-export default { accessTokens, limiter, sessions, settings };
+export default { accessTokens, activity, limiter, sessions, settings };

@@ -55,6 +55,8 @@ interface Instruments {
 
 let instruments: Instruments | null = null;
 let activeSessions: (() => Promise<number>) | null = null;
+/** The admin's activity counts hear every record too, provider or not. */
+let listener: ((kind: string, count: number) => void) | null = null;
 
 function globalProvider(): MeterProvider | undefined {
   return (globalThis as { [REGISTRY]?: { metrics?: MeterProvider } })[REGISTRY]?.metrics;
@@ -88,22 +90,30 @@ function current(): Instruments | null {
 
 export const metrics = {
   refresh(outcome: RefreshOutcome, seconds?: number): void {
+    listener?.(`refresh:${outcome}`, 1);
     const i = current();
     if (!i) return;
     i.refreshes.add(1, { outcome });
     if (seconds !== undefined) i.refreshDuration.record(seconds, { outcome });
   },
   login(method: LoginMethod, outcome: 'ok' | 'refused'): void {
+    listener?.(`login:${outcome}`, 1);
     current()?.logins.add(1, { method, outcome });
   },
   revocation(reason: string, count = 1): void {
-    if (count > 0) current()?.revocations.add(count, { reason });
+    if (count <= 0) return;
+    listener?.(`revocation:${reason}`, count);
+    current()?.revocations.add(count, { reason });
   },
   rateLimited(route: string): void {
     current()?.rateLimited.add(1, { route });
   },
   dpopFailure(reason: DpopFailure): void {
     current()?.dpopFailures.add(1, { reason });
+  },
+  /** Every record also goes to `listen` (the admin's activity counts); null stops it. */
+  forward(listen: ((kind: string, count: number) => void) | null): void {
+    listener = listen;
   },
   /**
    * The gauge `refresh_token.sessions.active` reads `count` at most once a minute per instance

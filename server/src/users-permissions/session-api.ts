@@ -17,6 +17,7 @@ import type { Context } from 'koa';
 import { builtInCookieToken, setBuiltInCookie } from '../http/built-in-cookie';
 import { deviceIdOf } from '../http/login';
 import { refuse } from '../http/refusal';
+import { assertCsrfHeaders, assertTrustedOrigin } from '../http/request-guard';
 import { tokenEndpoint } from '../http/token-endpoint';
 import { bodyToken, clearRefreshCookie, logoutPresented, requestMeta, requireAccessUser } from '../http/transport';
 import { endBuiltInSessions, liveBuiltInSessions } from '../services/built-in-sessions';
@@ -89,7 +90,14 @@ export function serveSessionApi(strapi: Core.Strapi): void {
       if (body.scope !== undefined && body.scope !== 'all') throw new errors.ValidationError("scope must be 'all' (or absent)");
       const deviceId = deviceIdOf(body);
       const meta = requestMeta(ctx, strapi);
-      const presented = bodyToken(ctx) ?? builtInCookieToken(ctx, strapi);
+      const fromBody = bodyToken(ctx);
+      const fromCookie = fromBody === undefined ? builtInCookieToken(ctx, strapi) : undefined;
+      // A token from the built-in cookie: the origin and CSRF rules, so a cross-site form cannot log anyone out.
+      if (fromCookie) {
+        assertTrustedOrigin(ctx, strapi);
+        assertCsrfHeaders(ctx);
+      }
+      const presented = fromBody ?? fromCookie;
       // Who asks, before anything ends (the presented token may be the caller's own session).
       const user = ctx.get('authorization') ? await requireAccessUser(ctx, strapi) : null;
       // A refresh token in the body or the built-in cookie (as built-in front ends send it): its session ends.

@@ -71,6 +71,11 @@ export const sessionViews = (strapi: Core.Strapi) => {
       };
     },
 
+    /** The User-Agent and (stored) address a session was created with. */
+    async clientOf(sessionId: string): Promise<{ userAgent: string | null; ip: string | null } | undefined> {
+      return knex()(TABLE).where({ document_id: sessionId }).first('user_agent as userAgent', 'ip');
+    },
+
     /** How many sessions are live now (the `refresh_token.sessions.active` gauge). */
     async countActive(): Promise<number> {
       const now = Date.now();
