@@ -158,6 +158,21 @@ describe('the built-in session API in an app switching from the built-in mode', 
     expect(await refreshes(plugin.http)).toBe(401);
   });
 
+  it('the built-in cookie sent to POST /api/auth/logout by a cross-site form is 403 and ends nothing; with JSON it ends that session', async () => {
+    const user = await app.createUser();
+    const { token } = await builtIn().generateRefreshToken(String(user.id), 'cookie-phone', { type: 'refresh' });
+    const cookie = `strapi_up_refresh=${token}`;
+    const form = { body: 'x=1', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' } };
+    const foreign = await app.client().post('/api/auth/logout', { ...form, headers: { ...form.headers, origin: 'https://evil.example' } });
+    expect(foreign.status).toBe(403);
+    expect((await app.client().post('/api/auth/logout', form)).status).toBe(403); // neither JSON nor X-Requested-With
+    expect(await activeBuiltIn(user.id)).toBe(1);
+    const own = await app.client().post('/api/auth/logout', { json: {}, headers: { cookie } });
+    expect(own.status, own.text).toBe(200);
+    expect(own.body).toEqual({ ok: true });
+    expect(await activeBuiltIn(user.id)).toBe(0);
+  });
+
   it('a built-in access token logs its own built-in session out', async () => {
     const user = await app.createUser();
     const { token } = await builtIn().generateRefreshToken(String(user.id), 'phone', { type: 'refresh' });
