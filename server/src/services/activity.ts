@@ -58,24 +58,13 @@ const activity = ({ strapi }: { strapi: Core.Strapi }) => {
     start(): void {
       metrics.forward(count);
       for (const [event, typeOf] of Object.entries(EVENT_TYPES)) {
+        // Not awaited: the app's own listeners of the same event run after this one, and must not wait for its write.
         strapi.eventHub.on(`refresh-token.session.${event}`, async (payload: Record<string, unknown>) => {
           const type = typeOf(payload);
-          if (!type) return;
-          // A revocation's device is the revoked session's, not the revoking admin's; the others
-          // describe the request itself (who presented the reused token, the new device).
-          const source =
-            event === 'revoked' && typeof payload.sessionId === 'string'
-              ? await getService(strapi, 'sessions').clientOf(payload.sessionId)
-              : payload;
-          const userAgent = source?.userAgent;
-          await knex()(EVENTS_TABLE).insert({
-            type,
-            user_id: typeof payload.userId === 'number' ? payload.userId : Number(payload.userId) || null,
-            device: typeof userAgent === 'string' ? deviceLabel(userAgent) : typeof payload.device === 'string' ? payload.device : null,
-            network: typeof source?.ip === 'string' ? source.ip.slice(0, 64) : null,
-            reason: typeof payload.reason === 'string' ? payload.reason : type,
-            occurred_at: Date.now(),
-          });
+          if (type)
+            void this.recordEvent(event, type, payload).catch((e: Error) =>
+              strapi.log.warn(`[refresh-token] security event not written: ${e.message}`)
+            );
         });
       }
       timer = setInterval(
@@ -83,6 +72,23 @@ const activity = ({ strapi }: { strapi: Core.Strapi }) => {
         FLUSH_EVERY_MS
       );
       timer.unref?.();
+    },
+
+    /** One security event row. A revocation's device is the revoked session's, not the revoking admin's; the others describe the request itself. */
+    async recordEvent(event: string, type: string, payload: Record<string, unknown>): Promise<void> {
+      const source =
+        event === 'revoked' && typeof payload.sessionId === 'string'
+          ? await getService(strapi, 'sessions').clientOf(payload.sessionId)
+          : payload;
+      const userAgent = source?.userAgent;
+      await knex()(EVENTS_TABLE).insert({
+        type,
+        user_id: typeof payload.userId === 'number' ? payload.userId : Number(payload.userId) || null,
+        device: typeof userAgent === 'string' ? deviceLabel(userAgent) : typeof payload.device === 'string' ? payload.device : null,
+        network: typeof source?.ip === 'string' ? source.ip.slice(0, 64) : null,
+        reason: typeof payload.reason === 'string' ? payload.reason : type,
+        occurred_at: Date.now(),
+      });
     },
 
     async stop(): Promise<void> {
