@@ -39,6 +39,16 @@ module.exports = ({ env }) => {
       client: 'sqlite',
       connection: { filename: path.resolve(__dirname, '..', env('DATABASE_FILENAME', '.tmp/data.db')) },
       useNullAsDefault: true,
+      // SQLITE_JOURNAL_MODE=wal, SQLITE_SYNCHRONOUS=normal: what an app can tune (README, Performance).
+      pool: {
+        afterCreate(connection, done) {
+          const journal = env('SQLITE_JOURNAL_MODE');
+          const synchronous = env('SQLITE_SYNCHRONOUS');
+          if (journal) connection.pragma(`journal_mode = ${journal}`);
+          if (synchronous) connection.pragma(`synchronous = ${synchronous}`);
+          done(null, connection);
+        },
+      },
     },
   };
 };

@@ -1,5 +1,7 @@
 /**
- * Issue 7: SQL statements per refresh, counted on a real Strapi with knex's `query` event.
+ * Issue 7: SQL statements per refresh, counted on a real Strapi twice: with knex's `query` event,
+ * and where they reach the database driver (better-sqlite3, pg, mysql2), which sees every
+ * statement whether or not it was built by knex (the refresh's own run as prepared statements).
  * A refresh is one SELECT (the session joined to its user) and one compare-and-swap UPDATE:
  * at most one durable write. The count is printed for the README's Performance section.
  */
@@ -21,6 +23,50 @@ async function captureSql(app: TestApp, fn: () => Promise<unknown>): Promise<str
     await fn();
   } finally {
     knex.removeListener('query', listener);
+  }
+  return seen;
+}
+
+type Method = (this: unknown, ...args: unknown[]) => unknown;
+
+/** The driver's own entry points for running a statement, and how to read its SQL from a call. */
+async function driverMethods(app: TestApp): Promise<Array<[object, string, (self: unknown, args: unknown[]) => string]>> {
+  const client = app.strapi.db.connection.client;
+  const driver = (client as { driverName: string }).driverName;
+  if (driver === 'better-sqlite3') {
+    const connection = await client.acquireConnection();
+    const statement = Object.getPrototypeOf(connection.prepare('select 1'));
+    client.releaseConnection(connection);
+    const sqlOf = (self: unknown) => (self as { source: string }).source;
+    return ['get', 'all', 'run', 'iterate'].map((name) => [statement, name, sqlOf]);
+  }
+  const textOf = (_self: unknown, args: unknown[]) => {
+    const first = args[0] as string | { text?: string; sql?: string };
+    return typeof first === 'string' ? first : (first.text ?? first.sql ?? '');
+  };
+  if (driver === 'pg') return [[require('pg').Client.prototype, 'query', textOf]];
+  const { Connection } = require('mysql2');
+  return [
+    [Connection.prototype, 'query', textOf],
+    [Connection.prototype, 'execute', textOf],
+  ];
+}
+
+/** Runs `fn` and returns the SQL statements the database driver was asked to run while it ran. */
+async function captureDriverSql(app: TestApp, fn: () => Promise<unknown>): Promise<string[]> {
+  const seen: string[] = [];
+  const patched = (await driverMethods(app)).map(([target, name, sqlOf]) => {
+    const original = (target as Record<string, Method>)[name];
+    (target as Record<string, Method>)[name] = function (this: unknown, ...args: unknown[]) {
+      seen.push(sqlOf(this, args));
+      return original.apply(this, args);
+    };
+    return () => ((target as Record<string, Method>)[name] = original);
+  });
+  try {
+    await fn();
+  } finally {
+    for (const restore of patched) restore();
   }
   return seen;
 }
@@ -60,6 +106,11 @@ describe('SQL statements per refresh', () => {
     expect(verbs.filter((v) => v === 'update')).toHaveLength(1);
     expect(verbs.filter((v) => v === 'insert' || v === 'delete')).toHaveLength(0);
     expect(verbs.filter((v) => v === 'select').length).toBeLessThanOrEqual(1);
+
+    // The same, seen by the driver: nothing reaches the database around knex's back.
+    const reached = (await captureDriverSql(app, refresh)).map(verb);
+    console.log(`[sql-per-refresh] ${DB()}: the driver ran ${reached.length} statements per refresh (${reached.join(', ')})`);
+    expect(reached).toEqual(['select', 'update']);
   });
 
   it('for comparison, counts the statements of a login and of an authenticated GET /api/users/me (printed, not asserted)', async () => {

@@ -19,7 +19,7 @@ import { ipNetwork } from '../client-address';
 import { getService } from '../registry';
 import { emitSessionEvent, type SessionEvent } from '../events';
 import { outcomeOf, refusalOf, type Lineage } from './rotation';
-import { clip, factsOf, ms, PASSWORD_CHANGES, readSession, TABLE, truthy, type Row } from './table';
+import { clip, factsOf, hotStatements, ms, PASSWORD_CHANGES, TABLE, truthy, type Row } from './table';
 import {
   type SenderKey,
   PasswordChangedError,
@@ -46,6 +46,7 @@ const idleSeconds = (l: Lifespans, persistent: boolean) => (persistent ? l.refre
 
 const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
   const knex = () => strapi.db.connection;
+  const { readSession, swap, liveness: readLiveness } = hotStatements(strapi);
   const lifespans = () => getService(strapi, 'settings').lifespans();
   const accessTokens = () => getService(strapi, 'accessTokens');
   const emit = (event: SessionEvent, payload: Record<string, unknown>) => emitSessionEvent(strapi, event, payload); // logs a failing listener
@@ -171,7 +172,7 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
       meta: RequestMeta = {},
       key: SenderKey = { presented: null }
     ): Promise<RotateResult> {
-      let row = await readSession(strapi, sessionId);
+      let row = await readSession(sessionId);
       if (!row) return { ok: false, reason: 'unknown' };
 
       const now = Date.now();
@@ -202,23 +203,13 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
 
       if (lineage(row, sessionId, secret, presentedHash) === 'current' && !proofRequired) {
         const expiresAt = Math.min(now + idleSeconds(l, persistent) * 1000, ms(row.absolute_expires_at));
-        const swapped = await knex()(TABLE)
-          .where({ id: row.id, token_hash: presentedHash })
-          .whereNull('revoked_at')
-          .update({
-            token_hash: nextHash,
-            previous_token_hash: presentedHash,
-            generation: knex().raw('generation + 1'),
-            rotated_at: now,
-            last_used_at: now,
-            expires_at: expiresAt,
-          });
-        if (swapped === 1) {
+        const swapped = await swap({ id: row.id, presented: presentedHash, next: nextHash, now, expiresAt });
+        if (swapped) {
           emit('refreshed', { ...who, ip: meta.ip, userAgent: meta.userAgent, jkt });
           return issued(expiresAt, jkt);
         }
         // Another request rotated this token first: judge it again against the new live token.
-        row = await readSession(strapi, sessionId);
+        row = await readSession(sessionId);
         if (!row || row.revoked_at != null) return { ok: false, reason: 'revoked', ...who };
       }
 
@@ -248,7 +239,7 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
       meta: RequestMeta = {},
       presentedKey: string | null = null
     ): Promise<{ sessionId?: string; refused?: 'unbound' }> {
-      const row = await readSession(strapi, parsed.sessionId);
+      const row = await readSession(parsed.sessionId);
       if (!row) return {};
       const relation = lineage(row, parsed.sessionId, parsed.secret);
       if (relation === 'unknown') return {}; // forged: names no session, counts against none
@@ -325,7 +316,7 @@ const sessions = ({ strapi }: { strapi: Core.Strapi }) => {
       const now = Date.now();
       const cached = liveness.get(sessionId);
       if (cached && now - cached[1] < ttlMs) return cached[0];
-      const row = await knex()(TABLE).where({ document_id: sessionId }).first('revoked_at', 'expires_at', 'absolute_expires_at');
+      const row = await readLiveness(sessionId);
       const alive = !!row && row.revoked_at == null && now < ms(row.expires_at) && now < ms(row.absolute_expires_at);
       if (liveness.size > 10_000) liveness.clear();
       if (ttlMs > 0) liveness.set(sessionId, [alive, now]);

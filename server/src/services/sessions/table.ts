@@ -4,6 +4,7 @@ import type { SessionView } from '../../../../contracts/src/sessions';
 import { deviceLabel } from '../user-agent';
 import type { SessionFacts } from './rotation';
 import type { SenderKey } from './types';
+import { param, prepare, runner } from './statements';
 
 export const TABLE = 'refresh_token_sessions';
 export const PASSWORD_CHANGES = 'refresh_token_password_changes';
@@ -43,31 +44,71 @@ export const truthy = (value: unknown): boolean => value === true || value === 1
 export const clip = (value: string | undefined, length = 255): string | null => (value ? value.slice(0, length) : null);
 const iso = (value: unknown): string => new Date(ms(value)).toISOString();
 
-export function readSession(strapi: Core.Strapi, sessionId: string): Promise<Row | undefined> {
-  return strapi.db
-    .connection(`${TABLE} as s`)
-    .leftJoin(`${userTable(strapi)} as u`, 'u.id', 's.user_id')
-    .leftJoin(`${PASSWORD_CHANGES} as p`, 'p.user_id', 's.user_id')
-    .where('s.document_id', sessionId)
-    .first(
-      's.id',
-      's.created_at',
-      's.user_id',
-      's.token_hash',
-      's.previous_token_hash',
-      's.generation',
-      's.rotated_at',
-      's.expires_at',
-      's.absolute_expires_at',
-      's.revoked_at',
-      's.persistent',
-      's.auth_started_at',
-      's.jkt',
-      'p.changed_at as password_changed_at',
-      'u.id as user_exists',
-      'u.blocked',
-      'u.confirmed'
-    );
+/**
+ * The statements of the hot paths (a refresh's read and compare-and-swap, strict mode's liveness
+ * check), prepared on first use: the user table's name is known once Strapi has loaded.
+ */
+export function hotStatements(strapi: Core.Strapi) {
+  const run = runner(strapi);
+  const build = (knex = strapi.db.connection) => ({
+    read: prepare(
+      knex(`${TABLE} as s`)
+        .leftJoin(`${userTable(strapi)} as u`, 'u.id', 's.user_id')
+        .leftJoin(`${PASSWORD_CHANGES} as p`, 'p.user_id', 's.user_id')
+        .where('s.document_id', param('sessionId'))
+        .first(
+          's.id',
+          's.created_at',
+          's.user_id',
+          's.token_hash',
+          's.previous_token_hash',
+          's.generation',
+          's.rotated_at',
+          's.expires_at',
+          's.absolute_expires_at',
+          's.revoked_at',
+          's.persistent',
+          's.auth_started_at',
+          's.jkt',
+          'p.changed_at as password_changed_at',
+          'u.id as user_exists',
+          'u.blocked',
+          'u.confirmed'
+        )
+    ),
+    // The rotation: zero rows changed means another request rotated (or revoked) it first.
+    swap: prepare(
+      knex(TABLE)
+        .where({ id: param('id'), token_hash: param('presented') })
+        .whereNull('revoked_at')
+        .update({
+          token_hash: param('next'),
+          previous_token_hash: param('presented'),
+          generation: knex.raw('generation + 1'),
+          rotated_at: param('now'),
+          last_used_at: param('now'),
+          expires_at: param('expiresAt'),
+        })
+    ),
+    live: prepare(knex(TABLE).where({ document_id: param('sessionId') }).first('revoked_at', 'expires_at', 'absolute_expires_at')),
+  });
+  let built: ReturnType<typeof build> | undefined;
+  const statements = () => (built ??= build());
+
+  return {
+    /** What a refresh reads: the session, its user and the user's last password change, in one statement. */
+    readSession: (sessionId: string): Promise<Row | undefined> => run<Row | undefined>(statements().read, { sessionId }, 'row'),
+    /** The compare-and-swap of a rotation; true when this request rotated the token. */
+    swap: async (p: { id: number; presented: string; next: string; now: number; expiresAt: number }): Promise<boolean> =>
+      (await run<number>(statements().swap, p, 'changes')) === 1,
+    liveness: (sessionId: string): Promise<LivenessRow | undefined> => run<LivenessRow | undefined>(statements().live, { sessionId }, 'row'),
+  };
+}
+
+export interface LivenessRow {
+  revoked_at: unknown;
+  expires_at: unknown;
+  absolute_expires_at: unknown;
 }
 
 /** Whether the session's login began before the user's last password change. */

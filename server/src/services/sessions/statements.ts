@@ -1,0 +1,100 @@
+/**
+ * The statements a refresh runs on every request, built once by knex for this database and then
+ * handed straight to the driver as prepared statements: better-sqlite3 keeps a Statement per
+ * connection, pg a named statement per connection, mysql2 caches what `execute` prepares. A
+ * refresh pays no query building, no SQL parse and no plan in the database after the first.
+ *
+ * They run on a connection from knex's pool (or on the open Strapi transaction's), and knex's
+ * `query` event still fires for each, so query logging and APM hooks see them as before.
+ */
+import type { Core } from '@strapi/strapi';
+import type { Knex } from 'knex';
+
+type Params = Record<string, string | number>;
+
+interface Prepared {
+  /** pg's statement name: unique per SQL text in this process. */
+  name: string;
+  sql: string;
+  /** Per placeholder, in order: a parameter's name, or a constant knex bound itself (a `limit 1`). */
+  order: Array<string | { value: unknown }>;
+}
+
+interface SqliteStatement {
+  get(values: unknown[]): unknown;
+  run(values: unknown[]): { changes: number };
+}
+interface SqliteConnection {
+  prepare(sql: string): SqliteStatement;
+}
+interface PgConnection {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[]; rowCount: number | null }>;
+}
+interface MysqlConnection {
+  execute(sql: string, values: unknown[], done: (error: Error | null, result: unknown) => void): void;
+}
+
+const PARAM = '\u0000param:';
+let named = 0;
+
+/**
+ * Builds `query` once; `param(name)` stands for a value given at run time. The placeholders' order
+ * is read back from what knex produced, so it is right whatever order a dialect writes clauses in.
+ */
+export function prepare(query: Knex.QueryBuilder): Prepared {
+  const { sql, bindings } = query.toSQL().toNative();
+  const order = bindings.map((value) => (typeof value === 'string' && value.startsWith(PARAM) ? value.slice(PARAM.length) : { value }));
+  return { name: `refresh-token-${++named}`, sql, order };
+}
+export const param = (name: string): string => `${PARAM}${name}`;
+
+const sqliteStatements = new WeakMap<object, Map<string, SqliteStatement>>();
+
+/** Runs a prepared statement: `'row'` answers the first row, `'changes'` how many rows it changed. */
+export function runner(strapi: Core.Strapi) {
+  const knex = strapi.db.connection;
+  const driver = (knex.client as { driverName?: string }).driverName;
+
+  async function execute(connection: unknown, p: Prepared, values: unknown[]): Promise<[unknown[], number]> {
+    if (driver === 'better-sqlite3') {
+      const db = connection as SqliteConnection;
+      let cache = sqliteStatements.get(db);
+      if (!cache) sqliteStatements.set(db, (cache = new Map()));
+      let statement = cache.get(p.sql);
+      if (!statement) cache.set(p.sql, (statement = db.prepare(p.sql)));
+      if (/^\s*select/i.test(p.sql)) {
+        const row = statement.get(values);
+        return [row === undefined ? [] : [row], 0];
+      }
+      return [[], statement.run(values).changes];
+    }
+    if (driver === 'pg') {
+      const result = await (connection as PgConnection).query({ name: p.name, text: p.sql, values });
+      return [result.rows, result.rowCount ?? 0];
+    }
+    if (driver === 'mysql2') {
+      const result = await new Promise<unknown>((resolve, reject) =>
+        (connection as MysqlConnection).execute(p.sql, values, (error, out) => (error ? reject(error) : resolve(out)))
+      );
+      return Array.isArray(result) ? [result, 0] : [[], (result as { affectedRows: number }).affectedRows];
+    }
+    throw new Error(`refresh-token: unsupported database driver ${driver}`);
+  }
+
+  return async function run<T>(p: Prepared, params: Params, want: 'row' | 'changes'): Promise<T> {
+    const values = p.order.map((o) => (typeof o === 'string' ? params[o] : o.value));
+    // Inside a Strapi transaction: its connection (a transaction's client hands out only that one).
+    const client = strapi.db.inTransaction() ? (await strapi.db.transaction()).get().client : knex.client;
+    const connection = await client.acquireConnection();
+    try {
+      client.emit('query', { sql: p.sql, bindings: values, method: want === 'row' ? 'first' : 'update', __knexUid: connection.__knexUid });
+      const [rows, changes] = await execute(connection, p, values);
+      return (want === 'row' ? rows[0] : changes) as T;
+    } catch (error) {
+      client.emit('query-error', error, { sql: p.sql, bindings: values });
+      throw error;
+    } finally {
+      client.releaseConnection(connection);
+    }
+  };
+}
