@@ -22,6 +22,8 @@ export default defineConfig({
           name: 'integration',
           include: ['tests/integration/**/*.test.ts'],
           environment: 'node',
+          // One boot makes the database every test's database is copied from (tests/helpers/template.ts).
+          globalSetup: ['tests/helpers/template.ts'],
           pool: 'forks',
           maxWorkers: 2,
           testTimeout: 60_000,

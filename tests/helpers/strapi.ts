@@ -30,8 +30,10 @@ export interface StartOptions {
   /** Extra users-permissions config. */
   usersPermissions?: Record<string, unknown>;
   env?: Record<string, string>;
-  /** Boot on this database (kept from an earlier app) instead of a new empty one. */
+  /** Boot on this database (kept from an earlier app) instead of a new one. */
   database?: Database;
+  /** A new database with no tables, as a new app has (default: a copy of the run's template, when there is one). */
+  emptyDatabase?: boolean;
 }
 
 type Database = Awaited<ReturnType<typeof createDatabase>>;
@@ -48,11 +50,13 @@ const { createStrapi } = createRequire(import.meta.url)('@strapi/strapi') as typ
 let userCounter = 0;
 
 export async function startStrapi(options: StartOptions = {}): Promise<TestApp> {
-  const database = options.database ?? (await createDatabase());
+  const database = options.database ?? (await createDatabase({ fromTemplate: !options.emptyDatabase }));
   const env: Record<string, string> = {
     ...database.env,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
     SEED: 'true',
+    // Strapi posts telemetry for the first API requests of a day: nothing to measure here.
+    STRAPI_TELEMETRY_DISABLED: 'true',
     REFRESH_TOKEN_CONFIG: JSON.stringify({ rateLimit: { enabled: false }, ...options.plugin }),
     // users-permissions throttles /auth/local to 10 a minute per IP: off, except where a test wants it.
     UP_CONFIG: JSON.stringify({ ratelimit: { enabled: false }, ...options.usersPermissions }),

@@ -4,7 +4,6 @@
  * sessions listed across users and revoked by an admin.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engine } from '../helpers/database';
 import { decodeJwt, HttpClient } from '../helpers/http';
 import { DEMO_USER, startStrapi, type TestApp } from '../helpers/strapi';
 
@@ -53,8 +52,7 @@ async function adminWithActions(name: string, actions: Grant[]): Promise<string>
 const as = (token: string | undefined) => ({ bearer: token, noJar: true });
 
 beforeAll(async () => {
-  // Own SQLite file: the shared helper's names (per pool id) collide when several vitest processes run at once.
-  app = await startStrapi(engine === 'sqlite' ? { env: { DATABASE_FILENAME: `.tmp/tests/admin-api-${process.pid}.db` } } : {});
+  app = await startStrapi();
   api = app.client();
   superToken = await adminLogin(ADMIN.email, ADMIN.password);
 });

@@ -65,8 +65,6 @@ const refreshedEvents: Array<{ sessionId: string }> = [];
 beforeAll(async () => {
   app = await startStrapi({
     plugin: { accessTokenLifespan: LIFESPAN_S, refreshTokenIdleLifespan: '1h', delivery: 'both', reuseGracePeriod: '10s' },
-    // A name of our own: freshDatabase() names files by VITEST_POOL_ID only, which collides with other runs in the same checkout.
-    env: { DATABASE_FILENAME: `.tmp/tests/client-${process.pid}-${Date.now()}.db` },
   });
   (app.strapi.eventHub as any).on('refresh-token.session.refreshed', (payload: { sessionId: string }) => {
     refreshedEvents.push(payload);

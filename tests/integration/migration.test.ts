@@ -21,7 +21,7 @@ describe('from the built-in refresh mode to the plugin', () => {
   let bodyUser: { id: number; email: string; password: string };
 
   beforeAll(async () => {
-    const builtIn = await startStrapi({ usersPermissions: BUILT_IN, env: { REFRESH_TOKEN_DISABLED: 'true' } });
+    const builtIn = await startStrapi({ usersPermissions: BUILT_IN, env: { REFRESH_TOKEN_DISABLED: 'true' }, emptyDatabase: true });
     bodyUser = await builtIn.createUser();
     for (let i = 0; i < 2; i++) {
       const http = builtIn.client();

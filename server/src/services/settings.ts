@@ -23,6 +23,7 @@ const settings = ({ strapi }: { strapi: Core.Strapi }) => {
   const store = () => strapi.store({ type: 'plugin', name: 'refresh-token' });
   const configured = (): Lifespans => lifespansOf(pluginConfig(strapi));
   let cache: { saved: Partial<Lifespans>; at: number } | null = null;
+  let inForce: { saved: Partial<Lifespans>; raw: unknown[]; value: Lifespans } | null = null;
 
   async function saved(): Promise<Partial<Lifespans>> {
     const readAt = Date.now(); // stamped before the read: a slow read must not stretch the bound
@@ -56,8 +57,15 @@ const settings = ({ strapi }: { strapi: Core.Strapi }) => {
   return {
     configured,
 
+    /** Worked out again only when the saved values or the configured ones change (a refresh asks every time). */
     async lifespans(): Promise<Lifespans> {
-      return merge(await saved());
+      const savedValues = await saved();
+      const config = pluginConfig(strapi) as unknown as Record<string, unknown>;
+      const raw = LIFESPAN_KEYS.map((key) => config[key]);
+      if (inForce?.saved !== savedValues || raw.some((value, i) => value !== inForce?.raw[i])) {
+        inForce = { saved: savedValues, raw, value: merge(savedValues) };
+      }
+      return inForce.value;
     },
 
     async view(): Promise<SettingsView> {

@@ -90,7 +90,11 @@ export function hotStatements(strapi: Core.Strapi) {
           expires_at: param('expiresAt'),
         })
     ),
-    live: prepare(knex(TABLE).where({ document_id: param('sessionId') }).first('revoked_at', 'expires_at', 'absolute_expires_at')),
+    live: prepare(
+      knex(TABLE)
+        .where({ document_id: param('sessionId') })
+        .first('revoked_at', 'expires_at', 'absolute_expires_at')
+    ),
   });
   let built: ReturnType<typeof build> | undefined;
   const statements = () => (built ??= build());
@@ -101,7 +105,8 @@ export function hotStatements(strapi: Core.Strapi) {
     /** The compare-and-swap of a rotation; true when this request rotated the token. */
     swap: async (p: { id: number; presented: string; next: string; now: number; expiresAt: number }): Promise<boolean> =>
       (await run<number>(statements().swap, p, 'changes')) === 1,
-    liveness: (sessionId: string): Promise<LivenessRow | undefined> => run<LivenessRow | undefined>(statements().live, { sessionId }, 'row'),
+    liveness: (sessionId: string): Promise<LivenessRow | undefined> =>
+      run<LivenessRow | undefined>(statements().live, { sessionId }, 'row'),
   };
 }
 
