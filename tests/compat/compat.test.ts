@@ -8,7 +8,8 @@
  * installs are reused by every clone on the machine; each run still does a plain `npm install`
  * there, which re-resolves against the peer ranges and the fresh tarball.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,17 +28,20 @@ const DEMO = { identifier: 'demo@example.com', password: 'Demo-Passw0rd!' };
 const timings: string[] = [];
 
 let tarball: string;
-beforeAll(() => {
+/** Each version's app, installed: the three installs run at once (on a cold machine each downloads a Strapi). */
+const apps = new Map<string, string>();
+beforeAll(async () => {
   mkdirSync(CACHE, { recursive: true });
   const packed = JSON.parse(
     execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', CACHE], { cwd: ROOT, encoding: 'utf8' })
   )[0];
   tarball = path.join(CACHE, packed.filename);
-});
+  await Promise.all(MATRIX.map(async ({ version }) => apps.set(version, await prepareApp(version))));
+}, 900_000);
 afterAll(() => console.log(`compat timings: ${timings.join('; ')}`));
 
 /** A stock app of that Strapi version with the packed plugin, configured like a user would. */
-function prepareApp(version: string): string {
+async function prepareApp(version: string): Promise<string> {
   const dir = path.join(CACHE, version);
   mkdirSync(dir, { recursive: true });
   const pkg = {
@@ -67,7 +71,7 @@ function prepareApp(version: string): string {
   rmSync(path.join(dir, 'node_modules', 'strapi-plugin-refresh-token'), { recursive: true, force: true });
   const started = Date.now();
   // A plain install: no --legacy-peer-deps, no --force. ERESOLVE here is exactly the bug to catch.
-  execFileSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'pipe' });
+  await promisify(execFile)('npm', ['install', '--no-audit', '--no-fund'], { cwd: dir, maxBuffer: 64 * 2 ** 20 });
   // The app runs this build of the plugin, not a cached one.
   const installed = readFileSync(path.join(dir, 'node_modules', 'strapi-plugin-refresh-token', 'dist', 'server', 'index.js'));
   expect(installed.equals(readFileSync(path.join(ROOT, 'dist', 'server', 'index.js')))).toBe(true);
@@ -155,7 +159,7 @@ describe.each(MATRIX)('Strapi $version', ({ version }) => {
   const base = `http://127.0.0.1:${port}`;
 
   beforeAll(() => {
-    dir = prepareApp(version);
+    dir = apps.get(version)!;
     const installed = JSON.parse(readFileSync(path.join(dir, 'node_modules', '@strapi', 'strapi', 'package.json'), 'utf8')).version;
     expect(installed).toBe(version);
   }, 900_000);

@@ -132,6 +132,31 @@ describe('SQL statements per refresh', () => {
   });
 });
 
+// A pooler in transaction mode (PgBouncer before 1.21) gives each statement whichever server
+// connection is free, where the named statements a refresh prepared do not exist. Here the server
+// forgets them behind the driver's back (DEALLOCATE ALL on the app's only connection).
+if (DB() === 'postgres') {
+  describe('PostgreSQL: prepared statements the server no longer has', () => {
+    let app: TestApp;
+    beforeAll(async () => {
+      app = await startStrapi({ plugin: { delivery: 'body' }, env: { DATABASE_POOL_MAX: '1' } });
+    });
+    afterAll(() => app.stop());
+
+    it('a refresh falls back to unnamed statements and goes on', async () => {
+      const http = app.client();
+      const login = await http.post('/api/auth/local', { json: { identifier: DEMO_USER.email, password: DEMO_USER.password } });
+      let token: string = login.body.refreshToken;
+      for (let i = 0; i < 4; i++) {
+        if (i === 2) await app.strapi.db.connection.raw('DEALLOCATE ALL');
+        const res = await http.post('/api/token/refresh', { json: { refreshToken: token } });
+        expect(res.status, res.text).toBe(200);
+        token = res.body.refreshToken;
+      }
+    });
+  });
+}
+
 function DB(): string {
   return process.env.DB ?? 'sqlite';
 }

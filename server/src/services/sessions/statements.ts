@@ -28,7 +28,7 @@ interface SqliteConnection {
   prepare(sql: string): SqliteStatement;
 }
 interface PgConnection {
-  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[]; rowCount: number | null }>;
+  query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: unknown[]; rowCount: number | null }>;
 }
 interface MysqlConnection {
   execute(sql: string, values: unknown[], done: (error: Error | null, result: unknown) => void): void;
@@ -49,11 +49,14 @@ export function prepare(query: Knex.QueryBuilder): Prepared {
 export const param = (name: string): string => `${PARAM}${name}`;
 
 const sqliteStatements = new WeakMap<object, Map<string, SqliteStatement>>();
+/** invalid_sql_statement_name, duplicate_prepared_statement */
+const PG_NAMED_STATEMENT_LOST = new Set(['26000', '42P05']);
 
 /** Runs a prepared statement: `'row'` answers the first row, `'changes'` how many rows it changed. */
 export function runner(strapi: Core.Strapi) {
   const knex = strapi.db.connection;
   const driver = (knex.client as { driverName?: string }).driverName;
+  let pgNamed = true;
 
   async function execute(connection: unknown, p: Prepared, values: unknown[]): Promise<[unknown[], number]> {
     if (driver === 'better-sqlite3') {
@@ -69,7 +72,17 @@ export function runner(strapi: Core.Strapi) {
       return [[], statement.run(values).changes];
     }
     if (driver === 'pg') {
-      const result = await (connection as PgConnection).query({ name: p.name, text: p.sql, values });
+      const pg = connection as PgConnection;
+      let result;
+      try {
+        result = await pg.query(pgNamed ? { name: p.name, text: p.sql, values } : { text: p.sql, values });
+      } catch (error) {
+        // A pooler in transaction mode (PgBouncer before 1.21) hands each statement another server
+        // connection, where a named statement does not exist: from then on, unnamed ones.
+        if (!pgNamed || !PG_NAMED_STATEMENT_LOST.has((error as { code?: string }).code ?? '')) throw error;
+        pgNamed = false;
+        result = await pg.query({ text: p.sql, values });
+      }
       return [result.rows, result.rowCount ?? 0];
     }
     if (driver === 'mysql2') {
