@@ -21,6 +21,16 @@ async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
   }
 }
 
+/** Ends every connection to the test database at once, then waits until the server has closed them all. */
+async function terminateConnections(c: Client): Promise<void> {
+  const others = `FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`;
+  await c.query(`SELECT pg_terminate_backend(pid) ${others}`, [database]);
+  for (let tries = 0; (await c.query(`SELECT count(*)::int AS n ${others}`, [database])).rows[0].n > 0; tries++) {
+    if (tries > 100) throw new Error('the test database still has connections 5 s after terminating them');
+    await sleep(50);
+  }
+}
+
 let app: TestApp;
 let database: string;
 const logged: string[] = [];
@@ -79,7 +89,7 @@ describe('a database outage during refreshes', () => {
     await sleep(1000);
     await admin(async (c) => {
       await c.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS false`);
-      await c.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [database]);
+      await terminateConnections(c);
     });
     phase.outage = true;
     await sleep(3000);
@@ -127,7 +137,7 @@ describe('a database outage during refreshes', () => {
     const cookie = browser.jar.get('strapi_refresh_token');
     await admin(async (c) => {
       await c.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS false`);
-      await c.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [database]);
+      await terminateConnections(c);
     });
     try {
       // An authenticated API call is 503, not the 401 users-permissions' strategy would answer.

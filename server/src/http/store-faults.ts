@@ -64,28 +64,36 @@ function isDriverOutage(error: unknown): boolean {
   return e.cause !== undefined && e.cause !== e && isDriverOutage(e.cause);
 }
 
+/** pg's codeless "connection terminated": a plain Error, never one of Strapi's own errors, which carry request text. */
+function isCodelessConnectionLoss(error: unknown): boolean {
+  return error instanceof Error && !(error instanceof errors.ApplicationError) && CODELESS_CONNECTION_LOSS.has(error.message);
+}
+
 /** `select 1`, its answer kept for a second: the database's own word on whether it is reachable. */
 const probes = new WeakMap<object, { at: number; down: Promise<unknown> }>();
 function probeDown(strapi: Core.Strapi): Promise<unknown> {
   const last = probes.get(strapi);
   if (last && Date.now() - last.at < 1000) return last.down;
-  const down = Promise.resolve(strapi.db.connection.raw('select 1')).then(
-    () => null,
-    (error: unknown) => (isDriverOutage(error) ? error : null)
-  );
+  const selectOne = () => Promise.resolve(strapi.db.connection.raw('select 1'));
+  // A pooled connection the server has already closed fails without a code; knex drops it, so a
+  // second try asks on a fresh connection, which either works or names the outage.
+  const down = selectOne()
+    .catch((error: unknown) => (isCodelessConnectionLoss(error) ? selectOne() : Promise.reject(error)))
+    .then(
+      () => null,
+      (error: unknown) => (isDriverOutage(error) ? error : null)
+    );
   probes.set(strapi, { at: Date.now(), down });
   return down;
 }
 
 /**
  * Whether a failed token request met an unreachable database. A driver's outage code or class
- * decides at once; pg's codeless "connection terminated" (a plain Error, never one of Strapi's
- * own errors, which carry request text) is confirmed by probing the database.
+ * decides at once; a codeless connection loss is confirmed by probing the database.
  */
 export async function isStoreUnavailable(strapi: Core.Strapi, error: unknown): Promise<boolean> {
   if (isDriverOutage(error)) return true;
-  if (!(error instanceof Error) || error instanceof errors.ApplicationError) return false;
-  if (!CODELESS_CONNECTION_LOSS.has(error.message)) return false;
+  if (!isCodelessConnectionLoss(error)) return false;
   return (await probeDown(strapi)) !== null;
 }
 
