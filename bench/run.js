@@ -56,6 +56,11 @@ const LIMITER_ONLY = flag('limiter-only');
 const DPOP_ONLY = flag('dpop-only');
 /** Only the OpenTelemetry cell (refresh with and without a registered MeterProvider): `--otel-only`. */
 const OTEL_ONLY = flag('otel-only');
+/**
+ * `--compare=<dir>`: refresh and GET /_health at c=8 against the plugin built in another checkout
+ * (its dist/, e.g. the last release's), rounds A P A P A P: what the code between them changed.
+ */
+const COMPARE = option('compare') && path.resolve(option('compare'));
 /** Only the signing-key cells (refresh and GET /api/users/me signed with ES256 and EdDSA beside HS256): `--signing-only`. */
 const SIGNING_ONLY = flag('signing-only');
 /** A fresh private JWK for the signing-key modes (never written anywhere). */
@@ -171,6 +176,16 @@ const MODES = {
     label: 'plugin, access tokens signed with EdDSA (signing.keys)',
     refreshPath: '/api/token/refresh',
     env: signedWith(privateJwk('ed25519', 'EdDSA')),
+  },
+  P: {
+    label: `plugin built in ${COMPARE}`,
+    refreshPath: '/api/token/refresh',
+    env: {
+      REFRESH_TOKEN_CONFIG: JSON.stringify({ delivery: 'body', rateLimit: { enabled: false } }),
+      UP_CONFIG: JSON.stringify({ ratelimit: { enabled: false } }),
+      REFRESH_TOKEN_PLUGIN_DIR: COMPARE || '',
+      ...(process.env.BENCH_COMPARE_ENV ? JSON.parse(process.env.BENCH_COMPARE_ENV) : {}),
+    },
   },
   B: {
     label: 'built-in',
@@ -495,6 +510,7 @@ async function mainMatrix() {
   let dpop = null;
   let signing = null;
   let otel = null;
+  let compare = null;
   for (const key of ['A', 'B']) {
     const database = await freshDatabase(`main-${key.toLowerCase()}`);
     servers[key] = await startServer(key, database, 'main');
@@ -503,13 +519,19 @@ async function mainMatrix() {
   const cells = [];
   try {
     // First, while all four servers are equally fresh: the authenticated-GET variants.
-    const only = LIMITER_ONLY || DPOP_ONLY || SIGNING_ONLY || OTEL_ONLY;
+    const only = LIMITER_ONLY || DPOP_ONLY || SIGNING_ONLY || OTEL_ONLY || flag('compare-only');
     if (RUN_VARIANTS && !only) variants = await authVariants(servers);
     if (RUN_VARIANTS && (!only || LIMITER_ONLY)) limiter = await limiterVariant(servers);
     if (RUN_VARIANTS && (!only || DPOP_ONLY)) dpop = await dpopVariant(servers);
     if (RUN_VARIANTS && (!only || SIGNING_ONLY)) signing = await signingVariant(servers);
     if (RUN_VARIANTS && (!only || OTEL_ONLY)) otel = await variantAgainstPlugin(servers, 'M', [['refresh', 'refresh']]);
-    if (only) return { cells, variants, limiter, dpop, signing, otel };
+    if (COMPARE)
+      compare = await variantAgainstPlugin(
+        servers,
+        'P',
+        ['refresh', 'me'].filter((name) => SCENARIOS.includes(name)).map((name) => [name, name])
+      );
+    if (only) return { cells, variants, limiter, dpop, signing, otel, compare };
     for (const name of SCENARIOS) {
       for (const key of ['A', 'B']) await warmUp(servers[key], name); // discarded
       for (const connections of CONCURRENCY) {
@@ -539,7 +561,7 @@ async function mainMatrix() {
     await Promise.all(Object.values(servers).map((s) => s.stop()));
   }
   const journal = DB === 'sqlite' && !flag('no-journal-cell') && SCENARIOS.includes('refresh') ? await journalCell() : null;
-  return { cells, variants, limiter, dpop, signing, otel, journal };
+  return { cells, variants, limiter, dpop, signing, otel, journal, compare };
 }
 
 /**
@@ -774,7 +796,7 @@ function printFloor(f, journal = SQLITE) {
   ].join('\n');
 }
 
-function printTable(cells, scale, variants, limiter, dpop, signing, otel, journal) {
+function printTable(cells, scale, variants, limiter, dpop, signing, otel, journal, compare) {
   const out = [];
   const floor = floorSummary(cells);
   if (floor) out.push(printFloor(floor), '');
@@ -833,6 +855,18 @@ function printTable(cells, scale, variants, limiter, dpop, signing, otel, journa
       const cell = (d) => `${d.with.cpuMsPerReq} (${d.with.rps}), ${d.cpuMsAdded >= 0 ? '+' : ''}${d.cpuMsAdded} ms`;
       out.push(
         `| ${name === 'me' ? 'GET /api/users/me' : 'refresh'} | ${hs.cpuMsPerReq} (${hs.rps}) | ${cell(signing.ES256[name])} | ${cell(signing.EdDSA[name])} |`
+      );
+    }
+  }
+  if (compare) {
+    out.push(
+      '',
+      `| c=8 | this build: req/s, CPU ms/req | ${COMPARE}: req/s, CPU ms/req | CPU per request, that − this | req/s, this / that |`,
+      '| --- | --- | --- | --- | --- |'
+    );
+    for (const [name, c] of Object.entries(compare)) {
+      out.push(
+        `| ${name === 'me' ? 'GET /api/users/me' : 'refresh'} | ${c.without.rps}, ${c.without.cpuMsPerReq} | ${c.with.rps}, ${c.with.cpuMsPerReq} | ${c.cpuMsAdded} ms | ${round(c.without.rps / c.with.rps, 3)}x |`
       );
     }
   }
@@ -960,9 +994,9 @@ async function main() {
     `bench: db=${DB}${DB === 'sqlite' ? ` (journal ${SQLITE})` : ''}${PIN ? ', servers pinned to CPU 1, load to CPU 0' : ''} duration=${DURATION}s concurrency=${CONCURRENCY.join(',')} rounds=${ROUNDS.join(' ')}${QUICK ? ' (quick)' : ''}; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} CPUs`
   );
   startLoader();
-  const { cells, variants, limiter, dpop, signing, otel, journal } = RUN_MAIN
+  const { cells, variants, limiter, dpop, signing, otel, journal, compare } = RUN_MAIN
     ? await mainMatrix()
-    : { cells: [], variants: null, limiter: null, dpop: null, signing: null, otel: null, journal: null };
+    : { cells: [], variants: null, limiter: null, dpop: null, signing: null, otel: null, journal: null, compare: null };
   const scale = RUN_SCALE ? await scaleScenario() : null;
   const loadAfter = os.loadavg();
   const targetList = verdicts(cells, scale, variants, limiter, dpop, journal);
@@ -1013,6 +1047,7 @@ async function main() {
     dpop,
     signing,
     otel,
+    compare: compare && { dir: COMPARE, ...compare },
     scale,
     targets: targetList,
     totalSeconds: round((Date.now() - t0) / 1000, 1),
@@ -1024,7 +1059,7 @@ async function main() {
     // first run
   }
   // A full, unprofiled run is stored under the engine's name; anything else under a suffixed key.
-  const partial = !RUN_MAIN || !RUN_SCALE || !RUN_VARIANTS || option('only') || LIMITER_ONLY || DPOP_ONLY;
+  const partial = !RUN_MAIN || !RUN_SCALE || !RUN_VARIANTS || option('only') || LIMITER_ONLY || DPOP_ONLY || COMPARE;
   const key = [DB, DB === 'sqlite' && SQLITE !== 'default' && SQLITE, QUICK && 'quick', partial && 'partial', CPU_PROF && 'cpuprof']
     .filter(Boolean)
     .join('-');
@@ -1034,7 +1069,7 @@ async function main() {
   console.log(
     `\nstrapi-plugin-refresh-token bench - ${DB}, Strapi ${entry.versions.strapi}, Node ${process.version}, ${entry.machine.cpus} CPUs, load average ${loadBefore[0].toFixed(2)} -> ${loadAfter[0].toFixed(2)}${QUICK ? ' (QUICK: smoke run, not a measurement)' : ''}\n`
   );
-  console.log(printTable(cells, scale, variants, limiter, dpop, signing, otel, journal));
+  console.log(printTable(cells, scale, variants, limiter, dpop, signing, otel, journal, compare));
   console.log('');
   for (const t of targetList)
     console.log(`${t.pass ? 'PASS' : 'MISS'}  ${t.target}: ${t.value}${t.unit ?? 'x'}${t.note ? ` (${t.note})` : ''}`);

@@ -25,8 +25,9 @@ module.exports = ({ env }) => ({
   },
   'refresh-token': {
     enabled: !env.bool('REFRESH_TOKEN_DISABLED', false),
-    // The built plugin, loaded from its package.json exports like an installed package.
-    resolve: path.resolve(__dirname, '../..'),
+    // The built plugin, loaded from its package.json exports like an installed package
+    // (REFRESH_TOKEN_PLUGIN_DIR: another checkout's build, for the bench's --compare).
+    resolve: env('REFRESH_TOKEN_PLUGIN_DIR', path.resolve(__dirname, '../..')),
     config: withRedis(JSON.parse(env('REFRESH_TOKEN_CONFIG', '{}')), env('REDIS_URL')),
   },
 });
