@@ -58,7 +58,7 @@ const DPOP_ONLY = flag('dpop-only');
 const OTEL_ONLY = flag('otel-only');
 /**
  * `--compare=<dir>`: refresh and GET /_health at c=8 against the plugin built in another checkout
- * (its dist/, e.g. the last release's), rounds A P A P A P: what the code between them changed.
+ * (its dist/, e.g. the last release's), rounds A C A C A C: what the code between them changed.
  */
 const COMPARE = option('compare') && path.resolve(option('compare'));
 /** Only the signing-key cells (refresh and GET /api/users/me signed with ES256 and EdDSA beside HS256): `--signing-only`. */
@@ -177,7 +177,7 @@ const MODES = {
     refreshPath: '/api/token/refresh',
     env: signedWith(privateJwk('ed25519', 'EdDSA')),
   },
-  P: {
+  C: {
     label: `plugin built in ${COMPARE}`,
     refreshPath: '/api/token/refresh',
     env: {
@@ -528,7 +528,7 @@ async function mainMatrix() {
     if (COMPARE)
       compare = await variantAgainstPlugin(
         servers,
-        'P',
+        'C',
         ['refresh', 'me'].filter((name) => SCENARIOS.includes(name)).map((name) => [name, name])
       );
     if (only) return { cells, variants, limiter, dpop, signing, otel, compare };

@@ -132,6 +132,75 @@ describe('SQL statements per refresh', () => {
   });
 });
 
+// better-sqlite3 runs statements on the event loop and each rollback-journal commit costs three
+// fsyncs: the refresh's compare-and-swaps that arrive in one turn of the event loop share a commit.
+if (DB() === 'sqlite') {
+  describe('SQLite: refreshes that arrive together commit together', () => {
+    let app: TestApp;
+    beforeAll(async () => {
+      app = await startStrapi({ plugin: { delivery: 'body' } });
+    });
+    afterAll(() => app.stop());
+
+    it('each rotates its own session exactly once; fewer commits than refreshes', async () => {
+      const chains = await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          const user = await app.createUser();
+          const res = await app.client().login(user.email, user.password);
+          expect(res.status).toBe(200);
+          return { token: res.body.refreshToken as string, sessionId: String(res.body.refreshToken).split('.')[0] };
+        })
+      );
+      const [first] = (
+        await app.strapi.db.connection('refresh_token_sessions').where('document_id', chains[0].sessionId).select('generation')
+      ).map((g: { generation: number }) => Number(g.generation));
+      const rounds: Array<{ updates: number; commits: number }> = [];
+      // Whether requests land in one turn is up to the network: up to 5 rounds for one shared commit.
+      while (rounds.length < 5 && !rounds.some((r) => r.commits < r.updates)) {
+        const reached = await captureDriverSql(app, () =>
+          Promise.all(
+            chains.map(async (chain) => {
+              const res = await app.client().refresh({ json: { refreshToken: chain.token } });
+              expect(res.status, res.text).toBe(200);
+              chain.token = res.body.refreshToken;
+            })
+          )
+        );
+        // A group of one is a plain autocommit UPDATE; a group of n is BEGIN, n UPDATEs, COMMIT.
+        let updates = 0;
+        let commits = 0;
+        let open = false;
+        for (const v of reached.map(verb)) {
+          if (v === 'begin') open = true;
+          if (v === 'commit') {
+            open = false;
+            commits++;
+          }
+          if (v === 'update') {
+            updates++;
+            if (!open) commits++;
+          }
+        }
+        expect(updates).toBe(chains.length);
+        rounds.push({ updates, commits });
+      }
+      console.log(`[sql-per-refresh] sqlite: 8 refreshes at once, commits per round: ${rounds.map((r) => r.commits).join(', ')}`);
+      expect(rounds.some((r) => r.commits < r.updates)).toBe(true);
+      const generations = async () =>
+        (
+          await app.strapi.db
+            .connection('refresh_token_sessions')
+            .whereIn(
+              'document_id',
+              chains.map((c) => c.sessionId)
+            )
+            .select('generation')
+        ).map((g: { generation: number }) => Number(g.generation));
+      expect(await generations()).toEqual(chains.map(() => first + rounds.length));
+    });
+  });
+}
+
 // A pooler in transaction mode (PgBouncer before 1.21) gives each statement whichever server
 // connection is free, where the named statements a refresh prepared do not exist. Here the server
 // forgets them behind the driver's back (DEALLOCATE ALL on the app's only connection).

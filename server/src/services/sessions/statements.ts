@@ -26,6 +26,7 @@ interface SqliteStatement {
 }
 interface SqliteConnection {
   prepare(sql: string): SqliteStatement;
+  transaction<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R;
 }
 interface PgConnection {
   query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: unknown[]; rowCount: number | null }>;
@@ -58,13 +59,17 @@ export function runner(strapi: Core.Strapi) {
   const driver = (knex.client as { driverName?: string }).driverName;
   let pgNamed = true;
 
+  function sqliteStatement(db: SqliteConnection, p: Prepared): SqliteStatement {
+    let cache = sqliteStatements.get(db);
+    if (!cache) sqliteStatements.set(db, (cache = new Map()));
+    let statement = cache.get(p.sql);
+    if (!statement) cache.set(p.sql, (statement = db.prepare(p.sql)));
+    return statement;
+  }
+
   async function execute(connection: unknown, p: Prepared, values: unknown[]): Promise<[unknown[], number]> {
     if (driver === 'better-sqlite3') {
-      const db = connection as SqliteConnection;
-      let cache = sqliteStatements.get(db);
-      if (!cache) sqliteStatements.set(db, (cache = new Map()));
-      let statement = cache.get(p.sql);
-      if (!statement) cache.set(p.sql, (statement = db.prepare(p.sql)));
+      const statement = sqliteStatement(connection as SqliteConnection, p);
       if (/^\s*select/i.test(p.sql)) {
         const row = statement.get(values);
         return [row === undefined ? [] : [row], 0];
@@ -94,10 +99,50 @@ export function runner(strapi: Core.Strapi) {
     throw new Error(`refresh-token: unsupported database driver ${driver}`);
   }
 
+  /**
+   * SQLite writes outside a transaction commit in groups: better-sqlite3 runs statements on the event
+   * loop, and each commit in create-strapi's rollback journal costs three fsyncs, which is most of
+   * a refresh. The writes that arrive in one turn of the event loop run in one transaction, so they
+   * share the fsyncs; each caller still has its answer only once its own write is durable, and the
+   * writes run one after another in arrival order, as they would alone.
+   */
+  let group: Array<{ p: Prepared; values: unknown[]; done: (error: unknown, changes?: number) => void }> = [];
+  async function commitGroup() {
+    const writes = group;
+    group = [];
+    const client = knex.client;
+    let connection;
+    try {
+      connection = await client.acquireConnection();
+    } catch (error) {
+      for (const w of writes) w.done(error);
+      return;
+    }
+    const db = connection as SqliteConnection;
+    const runAll = () => writes.map((w) => sqliteStatement(db, w.p).run(w.values).changes);
+    try {
+      for (const w of writes) client.emit('query', { sql: w.p.sql, bindings: w.values, method: 'update', __knexUid: connection.__knexUid });
+      const changes = writes.length === 1 ? runAll() : db.transaction(runAll)();
+      writes.forEach((w, i) => w.done(null, changes[i]));
+    } catch (error) {
+      for (const w of writes) client.emit('query-error', error, { sql: w.p.sql, bindings: w.values });
+      for (const w of writes) w.done(error);
+    } finally {
+      client.releaseConnection(connection);
+    }
+  }
+
   return async function run<T>(p: Prepared, params: Params, want: 'row' | 'changes'): Promise<T> {
     const values = p.order.map((o) => (typeof o === 'string' ? params[o] : o.value));
+    const inTransaction = strapi.db.inTransaction();
+    if (driver === 'better-sqlite3' && want === 'changes' && !inTransaction) {
+      return new Promise<T>((resolve, reject) => {
+        group.push({ p, values, done: (error, changes) => (error ? reject(error) : resolve(changes as T)) });
+        if (group.length === 1) setImmediate(commitGroup);
+      });
+    }
     // Inside a Strapi transaction: its connection (a transaction's client hands out only that one).
-    const client = strapi.db.inTransaction() ? (await strapi.db.transaction()).get().client : knex.client;
+    const client = inTransaction ? (await strapi.db.transaction()).get().client : knex.client;
     const connection = await client.acquireConnection();
     try {
       client.emit('query', { sql: p.sql, bindings: values, method: want === 'row' ? 'first' : 'update', __knexUid: connection.__knexUid });
