@@ -5,7 +5,8 @@
  * refresh pays no query building, no SQL parse and no plan in the database after the first.
  *
  * They run on a connection from knex's pool (or on the open Strapi transaction's), and knex's
- * `query` event still fires for each, so query logging and APM hooks see them as before.
+ * `query` event still fires for each, so query logging and APM hooks see them as before. On SQLite,
+ * writes that arrive together share a commit (below).
  */
 import type { Core } from '@strapi/strapi';
 import type { Knex } from 'knex';
