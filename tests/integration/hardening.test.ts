@@ -433,11 +433,16 @@ describe('a shared limiter store (Redis)', () => {
   it('keeps counters in Redis: a second instance sees the first one’s count; random tokens create no session counter', async () => {
     await redis.connect();
     await redis.del(`refresh-token:ip:refresh:${ip}`);
-    const boot = () =>
-      startStrapi({
+    const boot = async () => {
+      const started = await startStrapi({
         plugin: { delivery: 'body', rateLimit: { enabled: true, interval: '1m', max: 5, store: 'redis' } },
         env: { PROXY: 'true', REDIS_URL: 'redis://127.0.0.1:6379' },
       });
+      // Until its client has connected, the limiter counts in this process (the documented stand-in).
+      const client = started.strapi.config.get('plugin::refresh-token.rateLimit.redis') as { status: string };
+      await expect.poll(() => client.status, { timeout: 5000 }).toBe('ready');
+      return started;
+    };
     const headers = { 'x-forwarded-for': ip };
     const forged = Array.from({ length: 3 }, () => `${Math.random().toString(36).slice(2).padEnd(22, 'Q').slice(0, 22)}.${'s'.repeat(43)}`);
     let app = await boot();
