@@ -112,24 +112,22 @@ export function runner(strapi: Core.Strapi) {
     const writes = group;
     group = [];
     const client = knex.client;
-    let connection;
+    let connection: (SqliteConnection & { __knexUid?: string }) | undefined;
     try {
       connection = await client.acquireConnection();
-    } catch (error) {
-      for (const w of writes) w.done(error);
-      return;
-    }
-    const db = connection as SqliteConnection;
-    const runAll = () => writes.map((w) => sqliteStatement(db, w.p).run(w.values).changes);
-    try {
-      for (const w of writes) client.emit('query', { sql: w.p.sql, bindings: w.values, method: 'update', __knexUid: connection.__knexUid });
+      const db = connection as SqliteConnection;
+      const runAll = () => writes.map((w) => sqliteStatement(db, w.p).run(w.values).changes);
+      for (const w of writes)
+        client.emit('query', { sql: w.p.sql, bindings: w.values, method: 'update', __knexUid: connection?.__knexUid });
       const changes = writes.length === 1 ? runAll() : db.transaction(runAll)();
       writes.forEach((w, i) => w.done(null, changes[i]));
     } catch (error) {
-      for (const w of writes) client.emit('query-error', error, { sql: w.p.sql, bindings: w.values });
-      for (const w of writes) w.done(error);
+      for (const w of writes) {
+        if (connection) client.emit('query-error', error, { sql: w.p.sql, bindings: w.values });
+        w.done(error);
+      }
     } finally {
-      client.releaseConnection(connection);
+      if (connection) client.releaseConnection(connection);
     }
   }
 
